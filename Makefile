@@ -1,0 +1,40 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11:
+#   make book   build the HTML book into _build/html (open _build/html/index.html)
+#   make test   run every test: lint, types, unit and property tests, strict nbval, the build
+# Both create the virtual environment .venv from requirements.txt when it is missing.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test notebooks lint clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+book: $(STAMP)
+	rm -rf _build/html _build/.doctrees _build/jupyter_execute
+	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
+	@echo "The book is built: open _build/html/index.html in a browser."
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+# Re-execute every notebook in place, top to bottom, in a fresh kernel, and record its
+# freshness fingerprint. Run after any change to a notebook or to lossutils/.
+notebooks: $(STAMP)
+	$(BIN)/python tests/notebook_tools.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf _build

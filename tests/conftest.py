@@ -1,0 +1,37 @@
+"""Shared test set-up: make tests/ importable (notebook_tools) and use a headless backend."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """Build the HTML book once per test session, from a clean state, warnings as errors.
+
+    Returns the folder of the built site. The build log is attached to the failure.
+    """
+    for sub in ("html", ".doctrees", "jupyter_execute"):
+        shutil.rmtree(BUILD / sub, ignore_errors=True)
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(jupyter_book), "build", str(ROOT), "--all", "--warningiserror", "--keep-going"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    log = proc.stdout + proc.stderr
+    (BUILD).mkdir(exist_ok=True)
+    (BUILD / "build.log").write_text(log)
+    if proc.returncode != 0:
+        pytest.fail(f"the book build failed (exit {proc.returncode}); last lines:\n{log[-6000:]}", pytrace=False)
+    return BUILD / "html"

@@ -1,0 +1,131 @@
+"""Re-execute the book's notebooks and prove their stored outputs are fresh.
+
+The book renders the outputs stored in each notebook (``execute_notebooks: "off"``), so
+those outputs must be what the current notebook AND the current ``lossutils`` produce.
+This module is the one place that knows how:
+
+* :func:`fingerprint` hashes a notebook's code cells together with every source file of
+  ``lossutils/``. ``make notebooks`` stores it in the notebook's metadata after a clean
+  run; ``tests/test_notebooks.py`` recomputes it, so a stale figure cannot land (nbval
+  compares text outputs but not PNG images).
+* :func:`execute` runs one notebook top to bottom in a fresh kernel (working directory
+  ``book/``), writes the outputs and the fingerprint back, and refreshes the set-up cell
+  that installs ``lossutils`` on Colab from the repository URL in ``_config.yml``.
+
+Command line (``make notebooks`` runs it on every notebook)::
+
+    python tests/notebook_tools.py [book/01_what_is_a_loss.ipynb ...]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+PACKAGE = ROOT / "lossutils"
+METADATA_KEY = "lossutils_book"
+SETUP_TAG = "colab-setup"
+CELL_TIMEOUT = 60  # seconds; the same as execute.timeout in _config.yml
+
+
+def notebooks() -> list[Path]:
+    """Every chapter notebook of the book, in file-name order."""
+    return sorted(p for p in BOOK.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts and "_build" not in p.parts)
+
+
+def repository_url() -> str:
+    """The public repository URL configured in ``_config.yml`` (``repository.url``)."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    return str(config["repository"]["url"]).rstrip("/")
+
+
+def setup_cell_source() -> str:
+    """The first cell of every notebook: installs lossutils where it is missing (Colab)."""
+    return (
+        "# Set-up for Colab and other fresh environments: install the book's companion package\n"
+        "# from its repository when it is not importable. Prints nothing when it is.\n"
+        "import importlib.util\n"
+        "\n"
+        'if importlib.util.find_spec("lossutils") is None:\n'
+        f'    %pip install --quiet "lossutils @ git+{repository_url()}"'
+    )
+
+
+def ensure_setup_cell(nb: nbformat.NotebookNode) -> None:
+    """Make the notebook's first cell the current set-up cell (hidden in the book)."""
+    source = setup_cell_source()
+    first = nb.cells[0] if nb.cells else None
+    if first is not None and SETUP_TAG in first.get("metadata", {}).get("tags", []):
+        first.source = source
+        return
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["remove-cell", SETUP_TAG]})
+    nb.cells.insert(0, cell)
+
+
+def package_digest() -> str:
+    """Hash of every source file of lossutils (path and content)."""
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        h.update(path.relative_to(ROOT).as_posix().encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def fingerprint(nb: nbformat.NotebookNode) -> str:
+    """Hash of the notebook's code cells (in order) and of the lossutils sources."""
+    h = hashlib.sha256()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            h.update(cell.source.encode())
+            h.update(b"\0")
+    h.update(package_digest().encode())
+    return h.hexdigest()
+
+
+def execute(path: Path) -> float:
+    """Run the notebook at ``path`` top to bottom in a fresh kernel; store outputs and
+    fingerprint. Returns the wall time in seconds."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    ensure_setup_cell(nb)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    start = time.perf_counter()
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(BOOK)}},
+        allow_errors=False,
+    )
+    client.execute()
+    elapsed = time.perf_counter() - start
+    for cell in nb.cells:  # execution timings would make every run a diff
+        cell.metadata.pop("execution", None)
+    nb.metadata[METADATA_KEY] = {"fingerprint": fingerprint(nb)}
+    nbformat.write(nb, path)
+    return elapsed
+
+
+def main(argv: list[str]) -> int:
+    paths = [Path(a).resolve() for a in argv] or notebooks()
+    for path in paths:
+        seconds = execute(path)
+        print(f"{path.relative_to(ROOT)}: executed in {seconds:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
