@@ -8,28 +8,48 @@ Throughout, the residual is ``r = pred - target``.
 
 from __future__ import annotations
 
+import math
+from typing import cast
+
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import Reduction, as_float_array, check_reduction, check_same_shape, reduce, reduce_grad
+from ._validation import (
+    Reduction,
+    as_float_array,
+    check_in_range,
+    check_positive,
+    check_reduction,
+    check_same_shape,
+    reduce,
+    reduce_grad,
+)
 
 __all__ = [
-    "mse",
-    "mse_grad",
+    "huber",
+    "huber_grad",
+    "log_cosh",
+    "log_cosh_grad",
     "mae",
     "mae_grad",
     "mbe",
     "mbe_grad",
+    "mse",
+    "mse_grad",
+    "quantile",
+    "quantile_grad",
+    "smooth_l1",
+    "smooth_l1_grad",
 ]
 
 
-def _residual(pred: ArrayLike, target: ArrayLike, reduction: object) -> tuple[np.ndarray, str]:
-    """Validate the pair and return ``pred - target`` in the dtype of ``pred``."""
-    reduction = check_reduction(reduction)
+def _residual(pred: ArrayLike, target: ArrayLike, reduction: object) -> tuple[np.ndarray, Reduction]:
+    """Validate the pair and return ``pred - target`` in the dtype of ``pred``, with the checked reduction."""
+    checked = cast(Reduction, check_reduction(reduction))
     p = as_float_array(pred, "pred")
     t = as_float_array(target, "target", dtype=p.dtype)
     check_same_shape(p, t, "pred", "target")
-    return p - t, reduction
+    return p - t, checked
 
 
 def mse(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
@@ -152,3 +172,309 @@ def mbe_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean
     for ``reduction='mean'``), whatever the prediction: nothing tells the model to stop."""
     r, reduction = _residual(pred, target, reduction)
     return reduce_grad(np.ones_like(r), reduction)
+
+
+def huber(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", delta: float = 1.0) -> np.ndarray:
+    r"""Huber loss: quadratic for small residuals, linear for large ones.
+
+    .. math::
+
+        \ell_i = \begin{cases}
+            \tfrac12 r_i^2 & \text{if } |r_i| \le \delta, \\
+            \delta\,(|r_i| - \tfrac12\delta) & \text{otherwise,}
+        \end{cases}
+        \qquad r_i = \hat y_i - y_i,
+
+    reduced by ``reduction`` (``'mean'``, ``'sum'`` or ``'none'``, as in :func:`mse`).
+
+    Parameters
+    ----------
+    pred : array_like
+        Predictions :math:`\hat y`, any shape.
+    target : array_like
+        True values :math:`y`, the same shape as ``pred``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses become the result.
+    delta : float, default 1.0
+        Where the quadratic part turns linear; must be > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        A 0-d array for ``'mean'`` and ``'sum'``; an array shaped like ``pred`` for ``'none'``.
+
+    Notes
+    -----
+    The gradient of one element is :math:`r_i` where :math:`|r_i| \le \delta` and
+    :math:`\delta\operatorname{sign}(r_i)` elsewhere: the residual clipped to
+    :math:`[-\delta, \delta]` (see :func:`huber_grad`). Both pieces agree at
+    :math:`|r_i| = \delta`, so the loss is once continuously differentiable. An outlier pulls
+    with a force of at most :math:`\delta`, where MSE pulls with :math:`2|r_i|`.
+    Huber and Smooth L1 are the same curve scaled: ``huber(delta=d) == d * smooth_l1(beta=d)``.
+
+    See Also
+    --------
+    torch.nn.functional.huber_loss : the PyTorch twin.
+    smooth_l1 : the same curve divided by ``delta``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> float(lu.huber([0.5, 3.0], [0.0, 0.0]))  # (0.5 * 0.5**2 + 1 * (3 - 0.5)) / 2
+    1.3125
+    """
+    delta = check_positive(delta, "delta")
+    r, reduction = _residual(pred, target, reduction)
+    a = np.abs(r)
+    return reduce(np.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta)), reduction)
+
+
+def huber_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", delta: float = 1.0) -> np.ndarray:
+    r"""Gradient of :func:`huber` with respect to ``pred``: the residual clipped to
+    :math:`[-\delta, \delta]`, divided by :math:`N` for ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.huber_grad([0.5, 3.0], [0.0, 0.0], reduction="sum")  # 3.0 is clipped to delta = 1
+    array([0.5, 1. ])
+    """
+    delta = check_positive(delta, "delta")
+    r, reduction = _residual(pred, target, reduction)
+    return reduce_grad(np.where(np.abs(r) <= delta, r, delta * np.sign(r)), reduction)
+
+
+def smooth_l1(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", beta: float = 1.0) -> np.ndarray:
+    r"""Smooth L1 loss: L1 with its kink at 0 rounded off by a parabola of width ``beta``.
+
+    .. math::
+
+        \ell_i = \begin{cases}
+            \tfrac12 r_i^2 / \beta & \text{if } |r_i| < \beta, \\
+            |r_i| - \tfrac12\beta & \text{otherwise,}
+        \end{cases}
+        \qquad r_i = \hat y_i - y_i,
+
+    reduced by ``reduction`` (``'mean'``, ``'sum'`` or ``'none'``, as in :func:`mse`).
+
+    Parameters
+    ----------
+    pred : array_like
+        Predictions :math:`\hat y`, any shape.
+    target : array_like
+        True values :math:`y`, the same shape as ``pred``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses become the result.
+    beta : float, default 1.0
+        Width of the quadratic zone; must be >= 0. ``beta=0`` is exactly :func:`mae`, as in
+        PyTorch.
+
+    Returns
+    -------
+    numpy.ndarray
+        A 0-d array for ``'mean'`` and ``'sum'``; an array shaped like ``pred`` for ``'none'``.
+
+    Notes
+    -----
+    The gradient of one element is :math:`r_i/\beta` where :math:`|r_i| < \beta` and
+    :math:`\operatorname{sign}(r_i)` elsewhere (0 at :math:`r_i = 0`; see
+    :func:`smooth_l1_grad`). Unlike Huber, the slope of the linear part is always 1, whatever
+    ``beta``. The two are the same curve scaled:
+
+    .. math::
+
+        \operatorname{Huber}_\delta(r) = \delta \cdot \operatorname{SmoothL1}_{\beta=\delta}(r).
+
+    See Also
+    --------
+    torch.nn.functional.smooth_l1_loss : the PyTorch twin.
+    huber : the same curve multiplied by ``beta``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> float(lu.smooth_l1([0.5, 3.0], [0.0, 0.0], beta=2.0))  # (0.5 * 0.5**2 / 2 + (3 - 1)) / 2
+    1.03125
+    """
+    beta = check_positive(beta, "beta", allow_zero=True)
+    r, reduction = _residual(pred, target, reduction)
+    a = np.abs(r)
+    if beta == 0.0:
+        return reduce(a, reduction)
+    return reduce(np.where(a < beta, 0.5 * r * r / beta, a - 0.5 * beta), reduction)
+
+
+def smooth_l1_grad(
+    pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", beta: float = 1.0
+) -> np.ndarray:
+    r"""Gradient of :func:`smooth_l1` with respect to ``pred``: :math:`r/\beta` inside the
+    quadratic zone, :math:`\operatorname{sign}(r)` outside (and for ``beta=0``), divided by
+    :math:`N` for ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.smooth_l1_grad([0.5, 3.0], [0.0, 0.0], reduction="sum", beta=2.0)  # 0.5 / 2, sign(3)
+    array([0.25, 1.  ])
+    """
+    beta = check_positive(beta, "beta", allow_zero=True)
+    r, reduction = _residual(pred, target, reduction)
+    if beta == 0.0:
+        return reduce_grad(np.sign(r), reduction)
+    return reduce_grad(np.where(np.abs(r) < beta, r / beta, np.sign(r)), reduction)
+
+
+_LOG2 = math.log(2.0)  # a Python float, so float32 arrays stay float32
+
+
+def log_cosh(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
+    r"""Log-cosh loss: about :math:`\tfrac12 r^2` near 0 and :math:`|r| - \log 2` far from it.
+
+    .. math::
+
+        \ell_i = \log\cosh(\hat y_i - y_i)
+
+    reduced by ``reduction`` (``'mean'``, ``'sum'`` or ``'none'``, as in :func:`mse`).
+
+    Parameters
+    ----------
+    pred : array_like
+        Predictions :math:`\hat y`, any shape.
+    target : array_like
+        True values :math:`y`, the same shape as ``pred``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses become the result.
+
+    Returns
+    -------
+    numpy.ndarray
+        A 0-d array for ``'mean'`` and ``'sum'``; an array shaped like ``pred`` for ``'none'``.
+
+    Notes
+    -----
+    :math:`\cosh r` overflows float64 beyond :math:`|r| \approx 710` (float32: 89), so the
+    naive ``np.log(np.cosh(r))`` returns ``inf`` where the loss is only about :math:`|r|`.
+    Here it is computed without overflow as
+
+    .. math::
+
+        \log\cosh r = |r| + \log\bigl(1 + e^{-2|r|}\bigr) - \log 2,
+
+    and, for :math:`|r| < 1`, as :math:`\log\bigl(1 + 2\sinh^2(r/2)\bigr)`, which keeps full
+    relative precision for tiny residuals. Hence :math:`|r| - \log 2 \le \ell_i \le |r|`.
+
+    The gradient of one element is :math:`\tanh(r_i)` (see :func:`log_cosh_grad`): like MSE's
+    near 0, bounded by 1 like MAE's far away.
+
+    See Also
+    --------
+    huber : another loss that is quadratic near 0 and linear far away.
+
+    PyTorch has no twin; ``torch.log(torch.cosh(r))`` is the direct expression (it overflows
+    for large ``r``).
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> float(lu.log_cosh([0.0], [0.0]))  # log cosh 0 = log 1
+    0.0
+    >>> round(float(lu.log_cosh([1e4], [0.0])), 4)  # 1e4 - log 2; cosh(1e4) itself overflows
+    9999.3069
+    """
+    r, reduction = _residual(pred, target, reduction)
+    a = np.abs(r)
+    half_small = 0.5 * np.minimum(a, 1.0)  # only where a < 1 is this branch used; no overflow
+    small = np.log1p(2.0 * np.sinh(half_small) ** 2)
+    large = a + np.log1p(np.exp(-2.0 * a)) - _LOG2
+    return reduce(np.where(a < 1.0, small, large), reduction)
+
+
+def log_cosh_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
+    r"""Gradient of :func:`log_cosh` with respect to ``pred``: :math:`\tanh(\hat y - y)`,
+    divided by :math:`N` for ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.log_cosh_grad([0.0, 1e4, -1e4], [0.0, 0.0, 0.0], reduction="sum")  # tanh: 0, 1, -1
+    array([ 0.,  1., -1.])
+    """
+    r, reduction = _residual(pred, target, reduction)
+    return reduce_grad(np.tanh(r), reduction)
+
+
+def quantile(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", q: float = 0.5) -> np.ndarray:
+    r"""Quantile (pinball) loss: an asymmetric L1 whose minimiser is the ``q``-quantile.
+
+    .. math::
+
+        \ell_i = \max\bigl(q\,(y_i - \hat y_i),\ (q - 1)\,(y_i - \hat y_i)\bigr)
+               = \begin{cases}
+                   q\,(y_i - \hat y_i) & \text{if } \hat y_i \le y_i \text{ (predicted too low)}, \\
+                   (1 - q)\,(\hat y_i - y_i) & \text{if } \hat y_i > y_i \text{ (predicted too high)},
+               \end{cases}
+
+    reduced by ``reduction`` (``'mean'``, ``'sum'`` or ``'none'``, as in :func:`mse`).
+
+    Parameters
+    ----------
+    pred : array_like
+        Predictions :math:`\hat y`, any shape.
+    target : array_like
+        True values :math:`y`, the same shape as ``pred``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses become the result.
+    q : float, default 0.5
+        The quantile to estimate, strictly between 0 and 1. ``q=0.5`` is half of :func:`mae`.
+
+    Returns
+    -------
+    numpy.ndarray
+        A 0-d array for ``'mean'`` and ``'sum'``; an array shaped like ``pred`` for ``'none'``.
+
+    Notes
+    -----
+    The gradient of one element with respect to :math:`\hat y_i` is :math:`-q` where
+    :math:`\hat y_i < y_i`, :math:`1 - q` where :math:`\hat y_i > y_i`, and **0 at a tie**
+    :math:`\hat y_i = y_i` (see :func:`quantile_grad`). Any value in :math:`[-q, 1 - q]` is a
+    subgradient there; 0 matches the convention of :func:`mae_grad` (and PyTorch's ``sign``),
+    so ``quantile_grad(q=0.5) == 0.5 * mae_grad`` everywhere. PyTorch's autograd of the
+    ``torch.maximum`` expression gives :math:`\tfrac12 - q` at a tie instead (the mean of the
+    two one-sided slopes).
+
+    The mean pinball loss equals scikit-learn's
+    ``mean_pinball_loss(target, pred, alpha=q)`` (note scikit-learn's argument order).
+
+    See Also
+    --------
+    sklearn.metrics.mean_pinball_loss : the same mean, with ``alpha`` for ``q``.
+
+    PyTorch has no twin.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.quantile([3.0, 0.0], [1.0, 1.0], q=0.75, reduction="none")  # (1 - 0.75) * 2, 0.75 * 1
+    array([0.5 , 0.75])
+    """
+    q = check_in_range(q, "q", 0.0, 1.0)
+    r, reduction = _residual(pred, target, reduction)
+    # with d = y - yhat = -r: max(q * d, (q - 1) * d)
+    return reduce(np.maximum(-q * r, (1.0 - q) * r), reduction)
+
+
+def quantile_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", q: float = 0.5) -> np.ndarray:
+    r"""Gradient of :func:`quantile` with respect to ``pred``: :math:`-q` where the model
+    predicts too low, :math:`1 - q` where it predicts too high, 0 at a tie; divided by
+    :math:`N` for ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.quantile_grad([3.0, 0.0, 1.0], [1.0, 1.0, 1.0], q=0.75, reduction="sum")
+    array([ 0.25, -0.75,  0.  ])
+    """
+    q = check_in_range(q, "q", 0.0, 1.0)
+    r, reduction = _residual(pred, target, reduction)
+    s = np.sign(r)  # -1, 0 or 1 (NaN stays NaN): s / 2 + (1/2 - q) |s| is -q, 0 or 1 - q
+    return reduce_grad(0.5 * s + (0.5 - q) * np.abs(s), reduction)
