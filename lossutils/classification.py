@@ -1,0 +1,1459 @@
+"""Classification losses and their gradients, from scratch in NumPy.
+
+Each loss ``fn(pred, target, *, reduction="mean", ...)`` takes the model's output first (named
+for what it is: ``prob``, ``logits``, ``log_probs``, ``scores``) and the labels second, like
+:mod:`torch.nn.functional`. Its gradient ``fn_grad`` sits right below it, takes the same
+arguments and returns d(loss)/d(first argument) with the shape of the first argument; for
+``reduction='none'`` it holds, for every sample, the derivative of that sample's loss with
+respect to its own inputs.
+
+Stability is built into the formulas, not patched after: softplus as ``np.logaddexp(0, x)``,
+cross-entropy as ``logsumexp(logits) - logits[y]`` read with :func:`numpy.take_along_axis`, and a
+max-shifted :func:`logsumexp`, so logits of +-1e4 neither overflow nor give ``nan``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, cast
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validation import (
+    Reduction,
+    as_float_array,
+    as_index_array,
+    check_in_range,
+    check_positive,
+    check_reduction,
+    check_same_shape,
+    reduce,
+    reduce_grad,
+)
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_grad",
+    "binary_cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits_grad",
+    "cross_entropy",
+    "cross_entropy_grad",
+    "focal_loss",
+    "focal_loss_grad",
+    "hinge",
+    "hinge_grad",
+    "kl_div",
+    "kl_div_grad",
+    "log_sigmoid",
+    "log_softmax",
+    "logsumexp",
+    "multiclass_hinge",
+    "multiclass_hinge_grad",
+    "nll_loss",
+    "nll_loss_grad",
+    "sigmoid",
+    "softmax",
+    "squared_hinge",
+    "squared_hinge_grad",
+]
+
+KLReduction = Literal["mean", "sum", "none", "batchmean"]
+HingeVariant = Literal["weston_watkins", "crammer_singer"]
+
+_KL_REDUCTIONS: tuple[str, ...] = ("mean", "sum", "none", "batchmean")
+_VARIANTS: tuple[str, ...] = ("weston_watkins", "crammer_singer")
+# PyTorch clamps log(p) and log(1 - p) at -100 in binary cross-entropy ...
+_LOG_CLAMP = -100.0
+# ... and the denominator p(1 - p) of its gradient at EPSILON = 1e-12, a C++ float constant,
+# so the clamp is float32(1e-12) = 9.99999996e-13 even for float64 inputs.
+_BCE_GRAD_EPS = float(np.float32(1e-12))
+
+
+# --------------------------------------------------------------------------------------------
+# Shared private helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _check_unit_interval(a: np.ndarray, name: str) -> None:
+    """Raise unless every element of ``a`` lies in [0, 1] (NaN passes: it propagates)."""
+    bad = (a < 0) | (a > 1)
+    if np.any(bad):
+        raise ValueError(f"{name} must lie in [0, 1]; found {float(a[bad][0]):g}")
+
+
+def _broadcast_to(weight: ArrayLike | None, like: np.ndarray, name: str, like_name: str) -> np.ndarray | None:
+    """Read a rescaling ``weight`` and broadcast it to ``like.shape`` (never the other way round)."""
+    if weight is None:
+        return None
+    w = as_float_array(weight, name, dtype=like.dtype, allow_empty=True)
+    try:
+        return np.broadcast_to(w, like.shape)
+    except ValueError:
+        raise ValueError(f"{name} with shape {w.shape} cannot be broadcast to {like_name}.shape={like.shape}") from None
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
+    return cast(np.ndarray, np.where(z >= 0, 1 / (1 + e), e / (1 + e)))
+
+
+def _softplus(z: np.ndarray) -> np.ndarray:
+    """log(1 + e^z) without overflow."""
+    with np.errstate(invalid="ignore"):  # nan in, nan out, quietly
+        return cast(np.ndarray, np.logaddexp(z.dtype.type(0), z))
+
+
+def _shift(z: np.ndarray, axis: int | tuple[int, ...] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(z - m, m, sum(exp(z - m)))`` with ``m`` the maximum along ``axis`` (kept as size-1 axes).
+
+    Every exponent is at most 0 and the sum is at least 1. Where ``m`` is not finite (a slice
+    holding inf or nan) it is replaced by 0, so such slices end as inf or nan, as in torch.
+    """
+    m = np.max(z, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, z.dtype.type(0))
+    with np.errstate(invalid="ignore", over="ignore"):
+        shifted = z - m
+        return shifted, m, np.sum(np.exp(shifted), axis=axis, keepdims=True)
+
+
+def _logsumexp(z: np.ndarray, axis: int | tuple[int, ...] | None = -1, keepdims: bool = False) -> np.ndarray:
+    _, m, total = _shift(z, axis)
+    with np.errstate(divide="ignore"):
+        out = m + np.log(total)
+    return cast(np.ndarray, out if keepdims else np.squeeze(out, axis=axis))
+
+
+def _log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    shifted, _, total = _shift(z, axis)  # (z - m) - log(sum): m never rounds the result
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return cast(np.ndarray, shifted - np.log(total))
+
+
+def _softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    shifted, _, total = _shift(z, axis)
+    with np.errstate(invalid="ignore"):
+        return cast(np.ndarray, np.exp(shifted) / total)
+
+
+# Class-structured inputs come as (C,), (N, C) or (N, C, d1, ...), the class axis being 1 (or 0
+# for a single sample). Internally they are laid out "class last", (M..., C), so one code path
+# serves every form; _restore_layout puts a gradient back in the caller's layout.
+
+
+def _class_symbols(ndim: int) -> tuple[str, str]:
+    """Symbolic shapes of the input and of an index target, for messages."""
+    if ndim == 1:
+        return "(C,)", "()"
+    if ndim == 2:
+        return "(N, C)", "(N,)"
+    return "(N, C, d1, ...)", "(N, d1, ...)"
+
+
+def _class_input(x: ArrayLike, name: str, *, matrix_only: bool = False) -> np.ndarray:
+    a = as_float_array(x, name)
+    if matrix_only and a.ndim != 2:
+        raise ValueError(f"{name} must have shape (N, C); got shape {a.shape}")
+    if a.ndim == 0:
+        raise ValueError(f"{name} must have shape (N, C), (C,) or (N, C, d1, ...); got shape {a.shape}")
+    return a
+
+
+def _n_classes(shape: tuple[int, ...]) -> int:
+    return shape[0] if len(shape) == 1 else shape[1]
+
+
+def _sample_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return () if len(shape) == 1 else (shape[0], *shape[2:])
+
+
+def _class_last(a: np.ndarray) -> np.ndarray:
+    if a.ndim == 1:
+        return a[None, :]
+    if a.ndim == 2:
+        return a
+    return np.moveaxis(a, 1, -1)
+
+
+def _restore_layout(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    if len(shape) == 1:
+        return cast(np.ndarray, g[0])
+    if len(shape) == 2:
+        return g
+    return np.ascontiguousarray(np.moveaxis(g, -1, 1))
+
+
+def _as_array(target: ArrayLike) -> np.ndarray:
+    """A target as a NumPy array (torch tensors included); ragged data is a TypeError."""
+    if hasattr(target, "detach") and hasattr(target, "cpu"):
+        target = target.detach().cpu().numpy()
+    try:
+        return np.asarray(target)
+    except (ValueError, TypeError) as exc:
+        raise TypeError(f"target must be an array of numbers; got {type(target).__name__} ({exc})") from None
+
+
+def _index_target(
+    target: ArrayLike, shape: tuple[int, ...], first: str, ignore_index: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validate class indices for an input of ``shape``.
+
+    Returns ``(y, keep)`` laid out like the samples of :func:`_class_last`: ``y`` holds the
+    classes with ignored entries replaced by 0 (so they can index safely) and ``keep`` is False
+    where the target equals ``ignore_index``.
+    """
+    y = as_index_array(target, "target")
+    expected = _sample_shape(shape)
+    if y.shape != expected:
+        raise ValueError(f"target must have shape {_class_symbols(len(shape))[1]} = {expected}; got shape {y.shape}")
+    n_classes = _n_classes(shape)
+    keep = np.ones(y.shape, dtype=bool) if ignore_index is None else y != ignore_index
+    bad = keep & ((y < 0) | (y >= n_classes))
+    if np.any(bad):
+        raise ValueError(f"target holds class {int(y[bad][0])} but {first} have {n_classes} classes")
+    y = np.where(keep, y, 0).reshape(shape[:1] + shape[2:] if len(shape) > 1 else (1,))
+    return y, keep.reshape(y.shape)
+
+
+def _class_weight(weight: ArrayLike | None, n_classes: int, dtype: np.dtype) -> np.ndarray | None:
+    if weight is None:
+        return None
+    w = as_float_array(weight, "weight", dtype=dtype, allow_empty=True)
+    if w.shape != (n_classes,):
+        raise ValueError(f"weight must have shape (C,) = ({n_classes},); got shape {w.shape}")
+    return w
+
+
+def _check_ignore_index(ignore_index: object) -> int:
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise TypeError(f"ignore_index must be an integer, got {type(ignore_index).__name__}")
+    return int(ignore_index)
+
+
+def _take(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``a[..., y]`` sample by sample: (M..., C) and (M...) -> (M...)."""
+    return np.take_along_axis(a, y[..., None], axis=-1)[..., 0]
+
+
+def _add_at_class(g: np.ndarray, y: np.ndarray, value: np.ndarray) -> None:
+    """``g[..., y] += value`` sample by sample, in place."""
+    np.put_along_axis(g, y[..., None], (_take(g, y) + value)[..., None], axis=-1)
+
+
+def _weighted_reduce(loss: np.ndarray, reduction: str, weight_sum: np.ndarray) -> np.ndarray:
+    """:func:`reduce` with a weighted mean; a zero total weight (e.g. every target ignored)
+    gives ``nan``, as PyTorch's 0/0 does, even where the smoothing term alone is not 0."""
+    if reduction == "mean" and weight_sum == 0:
+        return np.asarray(np.nan, dtype=loss.dtype)
+    return reduce(loss, reduction, weight_sum)
+
+
+def _weighted_reduce_grad(
+    g: np.ndarray, keep: np.ndarray, reduction: str, weight_sum: np.ndarray | float
+) -> np.ndarray:
+    """Scale class-last per-sample gradients for ``reduction`` and zero the ignored samples.
+
+    A weighted mean over a zero total weight is nan, and so is its gradient, except that ignored
+    samples keep a gradient of exactly 0 (what PyTorch returns).
+    """
+    if reduction == "mean":
+        g = np.full_like(g, np.nan) if weight_sum == 0 else g / np.asarray(weight_sum, dtype=g.dtype)
+    return np.where(keep[..., None], g, g.dtype.type(0))
+
+
+# --------------------------------------------------------------------------------------------
+# Stable building blocks
+# --------------------------------------------------------------------------------------------
+
+
+def sigmoid(x: ArrayLike) -> np.ndarray:
+    r"""Logistic sigmoid, computed without overflow for any magnitude.
+
+    .. math::
+
+        \sigma(x) = \frac{1}{1 + e^{-x}}
+
+    Only :math:`e^{-|x|}`, a number in (0, 1], is ever evaluated, so ``sigmoid(-1e4)`` is 0 and
+    ``sigmoid(1e4)`` is 1 with no overflow warning.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.sigmoid([0.0, -1e4, 1e4])
+    array([0.5, 0. , 1. ])
+    """
+    return _sigmoid(as_float_array(x, "x"))
+
+
+def log_sigmoid(x: ArrayLike) -> np.ndarray:
+    r"""Logarithm of the sigmoid, :math:`\log\sigma(x) = -\log(1 + e^{-x})`, via ``np.logaddexp``.
+
+    Stable for any magnitude: ``log_sigmoid(-1e4)`` is -1e4, not ``-inf``; and
+    :math:`\log(1 - \sigma(x)) = \log\sigma(-x)`.
+
+    See Also
+    --------
+    torch.nn.functional.logsigmoid : the PyTorch twin.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.log_sigmoid([-1e4, 0.0])  # log(1/2) = -0.693...
+    array([-1.00000000e+04, -6.93147181e-01])
+    """
+    return -_softplus(-as_float_array(x, "x"))
+
+
+def logsumexp(x: ArrayLike, axis: int | tuple[int, ...] | None = -1, keepdims: bool = False) -> np.ndarray:
+    r"""Log of the sum of exponentials along ``axis``, shifted by the maximum.
+
+    .. math::
+
+        \operatorname{LSE}(x) = m + \log\sum_j e^{x_j - m}, \qquad m = \max_j x_j
+
+    Every exponent is at most 0, so nothing overflows; the sum is at least 1, so the log is
+    finite.
+
+    See Also
+    --------
+    torch.logsumexp : the PyTorch twin.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> float(lu.logsumexp([1e4, 1e4]))  # 1e4 + log 2
+    10000.69314718056
+    """
+    return _logsumexp(as_float_array(x, "x"), axis=axis, keepdims=keepdims)
+
+
+def softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
+    r"""Softmax along ``axis``: :math:`p_j = e^{x_j} / \sum_k e^{x_k}`, computed as
+    :math:`e^{x_j - m} / \sum_k e^{x_k - m}` with :math:`m = \max_k x_k`, so logits of +-1e4 are safe.
+
+    See Also
+    --------
+    torch.softmax : the PyTorch twin.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.softmax([0.0, 0.0, 1e4])
+    array([0., 0., 1.])
+    """
+    return _softmax(as_float_array(x, "x"), axis=axis)
+
+
+def log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
+    r"""Log-softmax along ``axis``: :math:`\log p_j = x_j - \operatorname{LSE}(x)`.
+
+    Finite wherever the logits are, even where the softmax itself underflows to 0.
+
+    See Also
+    --------
+    torch.log_softmax : the PyTorch twin.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.log_softmax([0.0, 0.0])  # log(1/2) twice
+    array([-0.69314718, -0.69314718])
+    """
+    return _log_softmax(as_float_array(x, "x"), axis=axis)
+
+
+# --------------------------------------------------------------------------------------------
+# Binary cross-entropy on probabilities
+# --------------------------------------------------------------------------------------------
+
+
+def _bce_inputs(
+    prob: ArrayLike, target: ArrayLike, weight: ArrayLike | None, reduction: object
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
+    checked = check_reduction(reduction)
+    p = as_float_array(prob, "prob")
+    t = as_float_array(target, "target", dtype=p.dtype)
+    check_same_shape(p, t, "prob", "target")
+    _check_unit_interval(p, "prob")
+    _check_unit_interval(t, "target")
+    return p, t, _broadcast_to(weight, p, "weight", "prob"), checked
+
+
+def binary_cross_entropy(
+    prob: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    weight: ArrayLike | None = None,
+) -> np.ndarray:
+    r"""Binary cross-entropy between predicted probabilities and (possibly soft) labels.
+
+    .. math::
+
+        \ell_i = -w_i\,\bigl[y_i \max(\log p_i, -100) + (1 - y_i) \max(\log(1 - p_i), -100)\bigr]
+
+    The logs are clamped at -100 exactly as PyTorch does, so a confident wrong prediction
+    (:math:`p = 0`, :math:`y = 1`) costs 100, not infinity. ``reduction='mean'`` gives
+    :math:`\frac1N\sum_i \ell_i` over all N elements (the weights rescale, they do not
+    renormalise, as in PyTorch), ``'sum'`` gives :math:`\sum_i \ell_i`, ``'none'`` every
+    :math:`\ell_i`.
+
+    Parameters
+    ----------
+    prob : array_like
+        Predicted probabilities :math:`p`, each in [0, 1], any shape.
+    target : array_like
+        Labels :math:`y` in [0, 1] (soft labels allowed), the same shape as ``prob``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses become the result.
+    weight : array_like, optional
+        Rescaling weights :math:`w`, broadcast to the shape of ``prob`` (and only that way).
+
+    Returns
+    -------
+    numpy.ndarray
+        A 0-d array for ``'mean'`` and ``'sum'``; an array shaped like ``prob`` for ``'none'``.
+
+    Raises
+    ------
+    ValueError
+        If ``prob`` or ``target`` leaves [0, 1], or the shapes differ.
+
+    Shape
+    -----
+    ``prob``: any shape; ``target``: the same; ``weight``: broadcastable to it.
+
+    Notes
+    -----
+    The gradient (see :func:`binary_cross_entropy_grad`) is
+
+    .. math::
+
+        \frac{\partial \ell_i}{\partial p_i} = w_i\,\frac{p_i - y_i}{\max\bigl(p_i(1 - p_i), \epsilon\bigr)},
+        \qquad \epsilon = 10^{-12},
+
+    with PyTorch's clamp of the denominator, so it is finite (about :math:`\pm 10^{12}`) at
+    :math:`p \in \{0, 1\}`. PyTorch rejects ``nan`` probabilities; here ``nan`` propagates.
+    Prefer :func:`binary_cross_entropy_with_logits` for training: it never needs the clamp.
+
+    See Also
+    --------
+    torch.nn.functional.binary_cross_entropy : the PyTorch twin.
+    sklearn.metrics.log_loss : the same mean, with arguments in the order (y_true, y_pred).
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> round(float(lu.binary_cross_entropy([0.5, 1.0], [1.0, 1.0])), 4)  # (log 2 + 0) / 2
+    0.3466
+    >>> float(lu.binary_cross_entropy([0.0], [1.0]))  # log 0 clamped at -100
+    100.0
+    """
+    p, t, w, red = _bce_inputs(prob, target, weight, reduction)
+    with np.errstate(divide="ignore"):
+        log_p = np.maximum(np.log(p), _LOG_CLAMP)
+        log_1mp = np.maximum(np.log1p(-p), _LOG_CLAMP)
+    loss = (t - 1) * log_1mp - t * log_p
+    if w is not None:
+        loss = w * loss
+    return reduce(loss, red)
+
+
+def binary_cross_entropy_grad(
+    prob: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    weight: ArrayLike | None = None,
+) -> np.ndarray:
+    r"""Gradient of :func:`binary_cross_entropy` with respect to ``prob``:
+    :math:`w\,(p - y) / \max(p(1-p), 10^{-12})`, divided by N for ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.binary_cross_entropy_grad([0.5, 0.8], [1.0, 0.0], reduction="sum")  # -0.5/0.25, 0.8/0.16
+    array([-2.,  5.])
+    """
+    p, t, w, red = _bce_inputs(prob, target, weight, reduction)
+    g = (p - t) / np.maximum((1 - p) * p, _BCE_GRAD_EPS)
+    if w is not None:
+        g = w * g
+    return reduce_grad(g, red)
+
+
+# --------------------------------------------------------------------------------------------
+# Binary cross-entropy on logits
+# --------------------------------------------------------------------------------------------
+
+
+def _bce_logits_inputs(
+    logits: ArrayLike,
+    target: ArrayLike,
+    weight: ArrayLike | None,
+    pos_weight: ArrayLike | None,
+    reduction: object,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None, str]:
+    checked = check_reduction(reduction)
+    x = as_float_array(logits, "logits")
+    t = as_float_array(target, "target", dtype=x.dtype)
+    check_same_shape(x, t, "logits", "target")
+    w = _broadcast_to(weight, x, "weight", "logits")
+    pw = _broadcast_to(pos_weight, x, "pos_weight", "logits")
+    return x, t, w, pw, checked
+
+
+def binary_cross_entropy_with_logits(
+    logits: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    weight: ArrayLike | None = None,
+    pos_weight: ArrayLike | None = None,
+) -> np.ndarray:
+    r"""Binary cross-entropy on logits (sigmoid and log fused), stable for any magnitude.
+
+    .. math::
+
+        \ell_i = w_i\,\bigl[\,c_i\, y_i \operatorname{softplus}(-x_i)
+                 + (1 - y_i) \operatorname{softplus}(x_i)\bigr],
+        \qquad \operatorname{softplus}(z) = \log(1 + e^z),
+
+    which is :math:`-w_i[c_i y_i \log\sigma(x_i) + (1 - y_i)\log(1 - \sigma(x_i))]` written
+    without a single log of a rounded probability. ``softplus`` is ``np.logaddexp(0, z)``, so
+    logits of +-1e4 give exact finite losses. ``reduction='mean'`` divides the sum by the
+    number of elements; ``'sum'`` and ``'none'`` as usual.
+
+    Parameters
+    ----------
+    logits : array_like
+        Scores :math:`x` (any real numbers), any shape.
+    target : array_like
+        Labels :math:`y` in [0, 1] (soft labels allowed), the same shape as ``logits``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses become the result.
+    weight : array_like, optional
+        Rescaling weights :math:`w`, broadcast to the shape of ``logits``.
+    pos_weight : array_like, optional
+        Weights :math:`c` of the positive term, broadcast to the shape of ``logits``; a shape
+        (C,) vector weights each class (the last dimension) as in PyTorch. ``c > 1`` raises
+        recall, ``c < 1`` precision.
+
+    Returns
+    -------
+    numpy.ndarray
+        A 0-d array for ``'mean'`` and ``'sum'``; an array shaped like ``logits`` for ``'none'``.
+
+    Shape
+    -----
+    ``logits``: any shape, e.g. (N, C) for C independent labels; ``target``: the same;
+    ``weight`` and ``pos_weight``: broadcastable to it, e.g. (C,).
+
+    Notes
+    -----
+    The gradient (see :func:`binary_cross_entropy_with_logits_grad`) is
+
+    .. math::
+
+        \frac{\partial \ell_i}{\partial x_i} = w_i\,\bigl[(1 - y_i)\,\sigma(x_i) - c_i\, y_i\,\sigma(-x_i)\bigr],
+
+    that is :math:`w_i(\sigma(x_i) - y_i)` without ``pos_weight``: bounded, never vanishing
+    while the prediction is wrong.
+
+    See Also
+    --------
+    torch.nn.functional.binary_cross_entropy_with_logits : the PyTorch twin.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> round(float(lu.binary_cross_entropy_with_logits([0.0], [1.0])), 4)  # log 2
+    0.6931
+    >>> float(lu.binary_cross_entropy_with_logits([-1e4], [1.0]))  # softplus(1e4) = 1e4
+    10000.0
+    """
+    x, t, w, pw, red = _bce_logits_inputs(logits, target, weight, pos_weight, reduction)
+    pos = t * _softplus(-x)
+    if pw is not None:
+        pos = pw * pos
+    loss = pos + (1 - t) * _softplus(x)
+    if w is not None:
+        loss = w * loss
+    return reduce(loss, red)
+
+
+def binary_cross_entropy_with_logits_grad(
+    logits: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    weight: ArrayLike | None = None,
+    pos_weight: ArrayLike | None = None,
+) -> np.ndarray:
+    r"""Gradient of :func:`binary_cross_entropy_with_logits` with respect to ``logits``:
+    :math:`w[(1 - y)\sigma(x) - c\,y\,\sigma(-x)]` (:math:`w(\sigma(x) - y)` without
+    ``pos_weight``), divided by the number of elements for ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.binary_cross_entropy_with_logits_grad([0.0, 0.0], [1.0, 0.0], reduction="sum")  # sigmoid(0) - y
+    array([-0.5,  0.5])
+    """
+    x, t, w, pw, red = _bce_logits_inputs(logits, target, weight, pos_weight, reduction)
+    pos = t * _sigmoid(-x)
+    if pw is not None:
+        pos = pw * pos
+    g = (1 - t) * _sigmoid(x) - pos
+    if w is not None:
+        g = w * g
+    return reduce_grad(g, red)
+
+
+# --------------------------------------------------------------------------------------------
+# Cross-entropy and negative log-likelihood
+# --------------------------------------------------------------------------------------------
+
+
+class _CEProblem:
+    """Validated inputs of :func:`cross_entropy`, laid out class last."""
+
+    def __init__(
+        self,
+        logits: ArrayLike,
+        target: ArrayLike,
+        reduction: object,
+        weight: ArrayLike | None,
+        ignore_index: object,
+        label_smoothing: object,
+    ) -> None:
+        self.reduction = check_reduction(reduction)
+        self.ignore_index = _check_ignore_index(ignore_index)
+        self.eps = check_in_range(label_smoothing, "label_smoothing", 0.0, 1.0, low_inclusive=True, high_inclusive=True)
+        x = _class_input(logits, "logits")
+        self.shape: tuple[int, ...] = x.shape
+        self.n_classes = _n_classes(x.shape)
+        t = _as_array(target)
+        self.probabilities = t.shape == x.shape
+        if self.probabilities:
+            q = as_float_array(t, "target", dtype=x.dtype)
+            self.q: np.ndarray = _class_last(q)
+        elif t.shape != _sample_shape(x.shape):
+            sym_x, sym_y = _class_symbols(x.ndim)
+            raise ValueError(
+                f"target must have shape {sym_y} = {_sample_shape(x.shape)} (class indices) or "
+                f"{sym_x} = {x.shape} (class probabilities); got shape {t.shape}"
+            )
+        else:
+            self.y, self.keep = _index_target(t, x.shape, "logits", self.ignore_index)
+        self.w = _class_weight(weight, self.n_classes, x.dtype)
+        self.x = _class_last(x)
+        self.log_p = _log_softmax(self.x)
+
+    def index_parts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per-sample class weight w[y] (0 where ignored) and its sum, the weighted-mean denominator."""
+        w_y = np.ones(self.y.shape, dtype=self.x.dtype) if self.w is None else self.w[self.y]
+        w_y = np.where(self.keep, w_y, w_y.dtype.type(0))
+        return w_y, np.sum(w_y, dtype=w_y.dtype)
+
+    def smoothed_target(self) -> np.ndarray:
+        """Probability targets mixed with the uniform distribution, times the class weights."""
+        q = self.q
+        if self.eps > 0:
+            q = q * (1 - self.eps) + self.eps / self.n_classes
+        return q if self.w is None else q * self.w
+
+
+def cross_entropy(
+    logits: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    weight: ArrayLike | None = None,
+    ignore_index: int = -100,
+    label_smoothing: float = 0.0,
+) -> np.ndarray:
+    r"""Softmax cross-entropy between logits and class indices or class probabilities.
+
+    With class indices :math:`y_i`, class weights :math:`w` and label smoothing
+    :math:`\varepsilon`, where :math:`\log p_{ic} = x_{ic} - \operatorname{LSE}(x_i)`:
+
+    .. math::
+
+        \ell_i = (1 - \varepsilon)\, w_{y_i} \bigl(-\log p_{i y_i}\bigr)
+               + \frac{\varepsilon}{C} \sum_{c=1}^{C} w_c \bigl(-\log p_{ic}\bigr),
+
+    and :math:`\ell_i = 0` where :math:`y_i` equals ``ignore_index``. ``reduction='mean'``
+    divides :math:`\sum_i \ell_i` by :math:`\sum_i w_{y_i}` over the samples not ignored (by
+    their count without weights; ``nan`` if every target is ignored), ``'sum'`` gives
+    :math:`\sum_i \ell_i`, ``'none'`` every :math:`\ell_i`. All of this is PyTorch's
+    definition, smoothing term included.
+
+    With class probabilities :math:`q_{ic}` (``target`` shaped like ``logits``), smoothed to
+    :math:`\tilde q = (1 - \varepsilon) q + \varepsilon / C`:
+
+    .. math::
+
+        \ell_i = -\sum_{c=1}^{C} w_c\, \tilde q_{ic} \log p_{ic},
+
+    and ``'mean'`` divides by the number of samples (not by the weights), as in PyTorch;
+    ``ignore_index`` does not apply.
+
+    Parameters
+    ----------
+    logits : array_like
+        Unnormalised scores :math:`x`, shape (N, C), (C,) or (N, C, d1, ...).
+    target : array_like
+        Class indices in [0, C) (shape (N,), () or (N, d1, ...)), or class probabilities with
+        the shape of ``logits``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-sample losses become the result.
+    weight : array_like, optional
+        A weight per class, shape (C,).
+    ignore_index : int, default -100
+        Index targets equal to it contribute nothing, neither to the loss nor to the mean's
+        denominator.
+    label_smoothing : float, default 0.0
+        :math:`\varepsilon` in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        A 0-d array for ``'mean'`` and ``'sum'``; per-sample losses (shape (N,), () or
+        (N, d1, ...)) for ``'none'``.
+
+    Shape
+    -----
+    ``logits``: (N, C), (C,) or (N, C, d1, ...); ``target``: (N,), () or (N, d1, ...) for
+    indices, the shape of ``logits`` for probabilities; ``weight``: (C,).
+
+    Notes
+    -----
+    Computed as ``logsumexp(x) - x[y]`` with :func:`numpy.take_along_axis` (no one-hot
+    matrix), so logits of +-1e4 are safe. The gradient (see :func:`cross_entropy_grad`) for
+    index targets is
+
+    .. math::
+
+        \frac{\partial \ell_i}{\partial x_{ik}} = (1 - \varepsilon) w_{y_i} (p_{ik} - [k = y_i])
+        + \frac{\varepsilon}{C}\Bigl(p_{ik} \sum_c w_c - w_k\Bigr),
+
+    i.e. "softmax minus one-hot" when unweighted and unsmoothed; for probability targets it
+    is :math:`p_{ik}\sum_c w_c \tilde q_{ic} - w_k \tilde q_{ik}`. Integer targets shaped like
+    ``logits`` (one-hot rows) are read as probabilities; PyTorch would reject their dtype.
+
+    See Also
+    --------
+    torch.nn.functional.cross_entropy : the PyTorch twin.
+    nll_loss : the same loss on log-probabilities.
+    sklearn.metrics.log_loss : the unweighted mean, with arguments in the order (y_true, y_pred).
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> round(float(lu.cross_entropy([[0.0, 0.0, 0.0]], [2])), 4)  # log 3: a uniform guess
+    1.0986
+    """
+    prob = _CEProblem(logits, target, reduction, weight, ignore_index, label_smoothing)
+    if prob.probabilities:
+        loss = -np.sum(prob.smoothed_target() * prob.log_p, axis=-1)
+        return _restore_samples(reduce(loss, prob.reduction), prob)
+    w_y, w_sum = prob.index_parts()
+    loss = (1 - prob.eps) * w_y * -_take(prob.log_p, prob.y)
+    if prob.eps > 0:
+        smooth = -np.sum(prob.log_p if prob.w is None else prob.log_p * prob.w, axis=-1)
+        loss = loss + prob.eps / prob.n_classes * smooth
+    loss = np.where(prob.keep, loss, loss.dtype.type(0))
+    return _restore_samples(_weighted_reduce(loss, prob.reduction, w_sum), prob)
+
+
+def _restore_samples(value: np.ndarray, prob: _CEProblem) -> np.ndarray:
+    """Give per-sample losses (``'none'``) the sample shape of the caller's input."""
+    return value.reshape(_sample_shape(prob.shape)) if prob.reduction == "none" else value
+
+
+def cross_entropy_grad(
+    logits: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    weight: ArrayLike | None = None,
+    ignore_index: int = -100,
+    label_smoothing: float = 0.0,
+) -> np.ndarray:
+    r"""Gradient of :func:`cross_entropy` with respect to ``logits``, the shape of ``logits``.
+
+    "Softmax minus one-hot", weighted and smoothed as the Notes of :func:`cross_entropy`
+    spell out; zero for ignored samples; divided by the same denominator as the loss for
+    ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.cross_entropy_grad([[0.0, 0.0]], [1])  # softmax (1/2, 1/2) minus one-hot (0, 1)
+    array([[ 0.5, -0.5]])
+    """
+    prob = _CEProblem(logits, target, reduction, weight, ignore_index, label_smoothing)
+    p = np.exp(prob.log_p)
+    if prob.probabilities:
+        a = prob.smoothed_target()
+        g = np.sum(a, axis=-1, keepdims=True) * p - a
+        return _restore_layout(reduce_grad(g, prob.reduction, g.size // prob.n_classes), prob.shape)
+    w_y, w_sum = prob.index_parts()
+    eps, n_classes = prob.eps, prob.n_classes
+    if eps > 0:
+        w_all = n_classes if prob.w is None else np.sum(prob.w, dtype=p.dtype)
+        g = ((1 - eps) * w_y + eps / n_classes * w_all)[..., None] * p
+        g = g - eps / n_classes * (1 if prob.w is None else prob.w)
+    else:
+        g = w_y[..., None] * p
+    _add_at_class(g, prob.y, -(1 - eps) * w_y)
+    return _restore_layout(_weighted_reduce_grad(g, prob.keep, prob.reduction, w_sum), prob.shape)
+
+
+class _NLLProblem:
+    """Validated inputs of :func:`nll_loss`, laid out class last."""
+
+    def __init__(
+        self,
+        log_probs: ArrayLike,
+        target: ArrayLike,
+        reduction: object,
+        weight: ArrayLike | None,
+        ignore_index: object,
+    ) -> None:
+        self.reduction = check_reduction(reduction)
+        ignore = _check_ignore_index(ignore_index)
+        x = _class_input(log_probs, "log_probs")
+        self.shape: tuple[int, ...] = x.shape
+        self.y, self.keep = _index_target(target, x.shape, "log_probs", ignore)
+        w = _class_weight(weight, _n_classes(x.shape), x.dtype)
+        self.x = _class_last(x)
+        w_y = np.ones(self.y.shape, dtype=x.dtype) if w is None else w[self.y]
+        self.w_y = np.where(self.keep, w_y, w_y.dtype.type(0))
+        self.w_sum = np.sum(self.w_y, dtype=x.dtype)
+
+
+def nll_loss(
+    log_probs: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    weight: ArrayLike | None = None,
+    ignore_index: int = -100,
+) -> np.ndarray:
+    r"""Negative log-likelihood of the target class, given log-probabilities.
+
+    .. math::
+
+        \ell_i = -w_{y_i} \log p_{i y_i},
+
+    with :math:`\ell_i = 0` where :math:`y_i` equals ``ignore_index``. ``reduction='mean'``
+    divides :math:`\sum_i \ell_i` by :math:`\sum_i w_{y_i}` over the samples not ignored;
+    ``'sum'`` and ``'none'`` as usual. ``nll_loss(log_softmax(x), y)`` is
+    ``cross_entropy(x, y)``.
+
+    Parameters
+    ----------
+    log_probs : array_like
+        Log-probabilities :math:`\log p`, shape (N, C), (C,) or (N, C, d1, ...) (not checked
+        to be normalised, as in PyTorch).
+    target : array_like
+        Class indices in [0, C), shape (N,), () or (N, d1, ...).
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-sample losses become the result.
+    weight : array_like, optional
+        A weight per class, shape (C,).
+    ignore_index : int, default -100
+        Targets equal to it contribute nothing.
+
+    Returns
+    -------
+    numpy.ndarray
+        A 0-d array for ``'mean'`` and ``'sum'``; per-sample losses for ``'none'``.
+
+    Shape
+    -----
+    ``log_probs``: (N, C), (C,) or (N, C, d1, ...); ``target``: (N,), () or (N, d1, ...);
+    ``weight``: (C,).
+
+    Notes
+    -----
+    The gradient (see :func:`nll_loss_grad`) is :math:`-w_{y_i}` at the target class and 0
+    elsewhere (and 0 for ignored samples), divided by :math:`\sum_i w_{y_i}` for ``'mean'``.
+
+    See Also
+    --------
+    torch.nn.functional.nll_loss : the PyTorch twin.
+    cross_entropy : the same loss on logits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lossutils as lu
+    >>> float(lu.nll_loss(np.log([[0.5, 0.25, 0.25]]), [0]) / np.log(2))  # -log(1/2) = log 2
+    1.0
+    """
+    prob = _NLLProblem(log_probs, target, reduction, weight, ignore_index)
+    loss = np.where(prob.keep, -prob.w_y * _take(prob.x, prob.y), prob.x.dtype.type(0))
+    value = _weighted_reduce(loss, prob.reduction, prob.w_sum)
+    return value.reshape(_sample_shape(prob.shape)) if prob.reduction == "none" else value
+
+
+def nll_loss_grad(
+    log_probs: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    weight: ArrayLike | None = None,
+    ignore_index: int = -100,
+) -> np.ndarray:
+    r"""Gradient of :func:`nll_loss` with respect to ``log_probs``: :math:`-w_{y_i}` at each
+    target class, 0 elsewhere and for ignored samples, divided by :math:`\sum_i w_{y_i}` for
+    ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.nll_loss_grad([[-0.1, -2.0], [-0.5, -1.0]], [1, 0])  # -1/N at each target
+    array([[ 0. , -0.5],
+           [-0.5,  0. ]])
+    """
+    prob = _NLLProblem(log_probs, target, reduction, weight, ignore_index)
+    g = np.zeros_like(prob.x)
+    _add_at_class(g, prob.y, -prob.w_y)
+    return _restore_layout(_weighted_reduce_grad(g, prob.keep, prob.reduction, prob.w_sum), prob.shape)
+
+
+# --------------------------------------------------------------------------------------------
+# Focal loss
+# --------------------------------------------------------------------------------------------
+
+
+class _FocalProblem:
+    """Validated inputs of :func:`focal_loss`: log p_t, p_t, 1 - p_t and the class weights."""
+
+    def __init__(
+        self, logits: ArrayLike, target: ArrayLike, reduction: object, gamma: object, weight: ArrayLike | None
+    ) -> None:
+        self.reduction = check_reduction(reduction)
+        self.gamma = check_positive(gamma, "gamma", allow_zero=True)
+        x = _class_input(logits, "logits")
+        self.shape: tuple[int, ...] = x.shape
+        self.y, _ = _index_target(target, x.shape, "logits", None)
+        w = _class_weight(weight, _n_classes(x.shape), x.dtype)
+        self.alpha = None if w is None else w[self.y]
+        self.w_sum = None if self.alpha is None else np.sum(self.alpha, dtype=x.dtype)
+        self.log_p = _log_softmax(_class_last(x))
+        self.log_pt = _take(self.log_p, self.y)
+        self.one_minus_pt = -np.expm1(self.log_pt)  # exact even when p_t is within 1e-17 of 1
+
+
+def focal_loss(
+    logits: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    gamma: float = 2.0,
+    weight: ArrayLike | None = None,
+) -> np.ndarray:
+    r"""Softmax focal loss (Lin et al., 2017): cross-entropy that down-weights easy samples.
+
+    With :math:`p_t = \operatorname{softmax}(x_i)_{y_i}`, the probability of the true class,
+    and :math:`\alpha_t = w_{y_i}` (1 without ``weight``):
+
+    .. math::
+
+        \ell_i = -\alpha_t\,(1 - p_t)^{\gamma} \log p_t
+
+    ``reduction='mean'`` divides :math:`\sum_i \ell_i` by :math:`\sum_i \alpha_t` (by N without
+    weights), the weighted mean of :func:`cross_entropy`, so that ``gamma=0`` gives exactly
+    ``cross_entropy(logits, target, weight=weight, reduction=...)`` for every option.
+    ``'sum'`` and ``'none'`` as usual.
+
+    Parameters
+    ----------
+    logits : array_like
+        Unnormalised scores, shape (N, C), (C,) or (N, C, d1, ...).
+    target : array_like
+        Class indices in [0, C), shape (N,), () or (N, d1, ...).
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-sample losses become the result.
+    gamma : float, default 2.0
+        Focusing parameter :math:`\gamma \ge 0`; larger values ignore well-classified samples
+        more.
+    weight : array_like, optional
+        A weight per class :math:`\alpha`, shape (C,).
+
+    Returns
+    -------
+    numpy.ndarray
+        A 0-d array for ``'mean'`` and ``'sum'``; per-sample losses for ``'none'``.
+
+    Shape
+    -----
+    ``logits``: (N, C), (C,) or (N, C, d1, ...); ``target``: (N,), () or (N, d1, ...);
+    ``weight``: (C,).
+
+    Notes
+    -----
+    :math:`\log p_t` comes from a max-shifted log-softmax and :math:`1 - p_t` from
+    ``-expm1(log p_t)``, so neither is lost to rounding. With :math:`u = 1 - p_t`, the gradient
+    (see :func:`focal_loss_grad`) is
+
+    .. math::
+
+        \frac{\partial \ell_i}{\partial x_{ik}} = h_i\,\bigl([k = y_i] - p_{ik}\bigr), \qquad
+        h_i = \alpha_t\, u^{\gamma}\Bigl(\gamma\, p_t \frac{\log p_t}{u} - 1\Bigr),
+
+    where :math:`\log p_t / u \to -1` as :math:`u \to 0`, so it is finite for every
+    :math:`\gamma \ge 0`. The original paper uses the sigmoid (binary) form; this is its
+    softmax generalisation.
+
+    See Also
+    --------
+    cross_entropy : the special case ``gamma=0``.
+
+    References
+    ----------
+    .. [1] T.-Y. Lin, P. Goyal, R. Girshick, K. He, P. Dollár, "Focal Loss for Dense Object
+       Detection", ICCV 2017.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> round(float(lu.focal_loss([[0.0, 0.0]], [0], gamma=2.0)), 4)  # (1/2)**2 * log 2
+    0.1733
+    """
+    prob = _FocalProblem(logits, target, reduction, gamma, weight)
+    loss = -(prob.one_minus_pt**prob.gamma) * prob.log_pt
+    if prob.alpha is not None:
+        loss = prob.alpha * loss
+    value = reduce(loss, prob.reduction, prob.w_sum)
+    return value.reshape(_sample_shape(prob.shape)) if prob.reduction == "none" else value
+
+
+def focal_loss_grad(
+    logits: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    gamma: float = 2.0,
+    weight: ArrayLike | None = None,
+) -> np.ndarray:
+    r"""Gradient of :func:`focal_loss` with respect to ``logits``:
+    :math:`h_i([k = y_i] - p_{ik})` with :math:`h_i` as in the Notes of :func:`focal_loss`,
+    divided by :math:`\sum_i \alpha_t` (or N) for ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.focal_loss_grad([[0.0, 0.0]], [0], gamma=0.0)  # gamma=0: cross-entropy's softmax minus one-hot
+    array([[-0.5,  0.5]])
+    """
+    prob = _FocalProblem(logits, target, reduction, gamma, weight)
+    u, log_pt = prob.one_minus_pt, prob.log_pt
+    ratio = np.divide(log_pt, u, out=np.full_like(u, -1), where=u > 0)  # log p_t / (1 - p_t) -> -1
+    h = u**prob.gamma * (prob.gamma * np.exp(log_pt) * ratio - 1)
+    if prob.alpha is not None:
+        h = prob.alpha * h
+    g = -h[..., None] * np.exp(prob.log_p)
+    _add_at_class(g, prob.y, h)
+    n = g.size // g.shape[-1]
+    return _restore_layout(reduce_grad(g, prob.reduction, n if prob.w_sum is None else prob.w_sum), prob.shape)
+
+
+# --------------------------------------------------------------------------------------------
+# Hinge losses
+# --------------------------------------------------------------------------------------------
+
+
+def _active(z: np.ndarray) -> np.ndarray:
+    """1 where ``z > 0``, 0 where not (the kink included, as torch's relu), nan where ``z`` is nan."""
+    return np.where(np.isnan(z), z, (z > 0).astype(z.dtype))
+
+
+def _hinge_margin(
+    scores: ArrayLike, target: ArrayLike, reduction: object, margin: object
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Validate and return ``(margin - t*s, t, reduction)``."""
+    checked = check_reduction(reduction)
+    m = check_in_range(margin, "margin", -np.inf, np.inf)
+    s = as_float_array(scores, "scores")
+    t = as_float_array(target, "target", dtype=s.dtype)
+    check_same_shape(s, t, "scores", "target")
+    bad = ~((t == 1) | (t == -1) | np.isnan(t))
+    if np.any(bad):
+        raise ValueError(f"target must hold -1 or +1 labels; found {float(t[bad][0]):g}")
+    return m - t * s, t, checked
+
+
+def hinge(scores: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", margin: float = 1.0) -> np.ndarray:
+    r"""Binary hinge loss (the linear SVM's loss).
+
+    .. math::
+
+        \ell_i = \max(0,\; m - y_i s_i), \qquad y_i \in \{-1, +1\}
+
+    Zero once a sample is on the right side with a margin of at least :math:`m`.
+    ``reduction='mean'`` gives :math:`\frac1N\sum_i \ell_i`, ``'sum'`` :math:`\sum_i \ell_i`,
+    ``'none'`` every :math:`\ell_i`.
+
+    Parameters
+    ----------
+    scores : array_like
+        Real-valued decision scores :math:`s`, shape (N,) (any shape works element-wise).
+    target : array_like
+        Labels :math:`y` in {-1, +1}, the same shape as ``scores``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-sample losses become the result.
+    margin : float, default 1.0
+        The margin :math:`m`.
+
+    Returns
+    -------
+    numpy.ndarray
+        A 0-d array for ``'mean'`` and ``'sum'``; an array shaped like ``scores`` for ``'none'``.
+
+    Shape
+    -----
+    ``scores``: (N,); ``target``: (N,).
+
+    Notes
+    -----
+    The (sub)gradient (see :func:`hinge_grad`) is :math:`-y_i` where :math:`m - y_i s_i > 0`
+    and 0 elsewhere, the kink included (as :func:`torch.relu` takes it).
+
+    See Also
+    --------
+    sklearn.metrics.hinge_loss : the mean with ``margin=1``, arguments (y_true, pred_decision),
+        and any two labels (the greater one is +1).
+    squared_hinge : the smooth variant.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> float(lu.hinge([0.5, 2.0], [1, -1]))  # (1 - 0.5 + 1 + 2) / 2
+    1.75
+    """
+    z, _, red = _hinge_margin(scores, target, reduction, margin)
+    return reduce(np.maximum(z, z.dtype.type(0)), red)
+
+
+def hinge_grad(
+    scores: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", margin: float = 1.0
+) -> np.ndarray:
+    r"""Gradient of :func:`hinge` with respect to ``scores``: :math:`-y_i` where the margin is
+    violated (:math:`m - y_i s_i > 0`), 0 elsewhere; divided by N for ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.hinge_grad([0.5, 2.0, -3.0], [1, -1, -1], reduction="sum")
+    array([-1.,  1.,  0.])
+    """
+    z, t, red = _hinge_margin(scores, target, reduction, margin)
+    return reduce_grad(-t * _active(z), red)
+
+
+def squared_hinge(
+    scores: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", margin: float = 1.0
+) -> np.ndarray:
+    r"""Squared hinge loss: the hinge, squared, so its gradient is continuous.
+
+    .. math::
+
+        \ell_i = \max(0,\; m - y_i s_i)^2, \qquad y_i \in \{-1, +1\}
+
+    Reductions, parameters and shapes as in :func:`hinge`.
+
+    Parameters
+    ----------
+    scores : array_like
+        Decision scores :math:`s`, shape (N,).
+    target : array_like
+        Labels in {-1, +1}, the same shape.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-sample losses become the result.
+    margin : float, default 1.0
+        The margin :math:`m`.
+
+    Returns
+    -------
+    numpy.ndarray
+        A 0-d array for ``'mean'`` and ``'sum'``; an array shaped like ``scores`` for ``'none'``.
+
+    Shape
+    -----
+    ``scores``: (N,); ``target``: (N,).
+
+    Notes
+    -----
+    The gradient (see :func:`squared_hinge_grad`) is :math:`-2 y_i \max(0, m - y_i s_i)`,
+    continuous at the margin, unlike the hinge's.
+
+    See Also
+    --------
+    hinge : the unsquared loss.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> float(lu.squared_hinge([0.5, 2.0], [1, -1]))  # (0.5**2 + 3**2) / 2
+    4.625
+    """
+    z, _, red = _hinge_margin(scores, target, reduction, margin)
+    zp = np.maximum(z, z.dtype.type(0))
+    return reduce(zp * zp, red)
+
+
+def squared_hinge_grad(
+    scores: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", margin: float = 1.0
+) -> np.ndarray:
+    r"""Gradient of :func:`squared_hinge` with respect to ``scores``:
+    :math:`-2 y_i \max(0, m - y_i s_i)`, divided by N for ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.squared_hinge_grad([0.5, 2.0], [1, -1], reduction="sum")  # -2 * 0.5, +2 * 3
+    array([-1.,  6.])
+    """
+    z, t, red = _hinge_margin(scores, target, reduction, margin)
+    return reduce_grad(-2 * t * np.maximum(z, z.dtype.type(0)), red)
+
+
+class _MulticlassHingeProblem:
+    """Validated inputs of :func:`multiclass_hinge` and the margins of each variant."""
+
+    def __init__(
+        self, scores: ArrayLike, target: ArrayLike, reduction: object, margin: object, variant: object
+    ) -> None:
+        self.reduction = check_reduction(reduction)
+        m = check_in_range(margin, "margin", -np.inf, np.inf)
+        if not isinstance(variant, str) or variant not in _VARIANTS:
+            raise ValueError(f"variant must be 'weston_watkins' or 'crammer_singer', got {variant!r}")
+        self.variant = variant
+        s = _class_input(scores, "scores", matrix_only=True)
+        self.y, _ = _index_target(target, s.shape, "scores", None)
+        self.s = s
+        s_y = _take(s, self.y)[:, None]
+        if variant == "weston_watkins":
+            z = m - s_y + s  # (N, C): the margin against every class ...
+            np.put_along_axis(z, self.y[:, None], s.dtype.type(0), axis=1)  # ... but the true one
+            self.z = z
+        else:
+            others = s.copy()
+            np.put_along_axis(others, self.y[:, None], -np.inf, axis=1)
+            self.j = np.argmax(others, axis=1)  # the strongest wrong class
+            self.z = m - s_y[:, 0] + _take(others, self.j)
+
+
+def multiclass_hinge(
+    scores: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    margin: float = 1.0,
+    variant: HingeVariant = "weston_watkins",
+) -> np.ndarray:
+    r"""Multi-class SVM (hinge) loss, Weston–Watkins or Crammer–Singer.
+
+    With scores :math:`s_i \in \mathbb{R}^C` and true class :math:`y_i`:
+
+    .. math::
+
+        \ell_i^{\mathrm{WW}} = \sum_{j \ne y_i} \max(0,\; m - s_{i y_i} + s_{ij}), \qquad
+        \ell_i^{\mathrm{CS}} = \max\bigl(0,\; m - s_{i y_i} + \max_{j \ne y_i} s_{ij}\bigr).
+
+    Weston–Watkins (CS231n's SVM loss) charges every class that comes within :math:`m` of the
+    true one; Crammer–Singer only the strongest, so :math:`\ell^{\mathrm{CS}} \le \ell^{\mathrm{WW}}`.
+    ``reduction='mean'`` gives :math:`\frac1N\sum_i \ell_i`, ``'sum'`` :math:`\sum_i \ell_i`,
+    ``'none'`` every :math:`\ell_i`.
+
+    Parameters
+    ----------
+    scores : array_like
+        Class scores, shape (N, C).
+    target : array_like
+        Class indices in [0, C), shape (N,).
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-sample losses become the result.
+    margin : float, default 1.0
+        The margin :math:`m`.
+    variant : {'weston_watkins', 'crammer_singer'}, default 'weston_watkins'
+        Which multi-class extension of the hinge.
+
+    Returns
+    -------
+    numpy.ndarray
+        A 0-d array for ``'mean'`` and ``'sum'``; shape (N,) for ``'none'``.
+
+    Shape
+    -----
+    ``scores``: (N, C); ``target``: (N,).
+
+    Notes
+    -----
+    The (sub)gradient (see :func:`multiclass_hinge_grad`), for each violated term, is +1 at the
+    competing class and -1 at the true class: for WW the true class collects minus the number
+    of violating classes; for CS only the strongest wrong class (the first one on ties)
+    moves. Terms exactly at the kink count as not violated.
+
+    See Also
+    --------
+    torch.nn.functional.multi_margin_loss : with ``p=1`` it is the Weston–Watkins loss divided by C.
+    sklearn.metrics.hinge_loss : with more than two classes, the Crammer–Singer mean for ``margin=1``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> s = [[3.0, 2.5, 1.0]]  # true class 0 wins, but class 1 is within the margin
+    >>> float(lu.multiclass_hinge(s, [0]))  # max(0, 1-3+2.5) + max(0, 1-3+1)
+    0.5
+    """
+    prob = _MulticlassHingeProblem(scores, target, reduction, margin, variant)
+    hinge_terms = np.maximum(prob.z, prob.z.dtype.type(0))
+    loss = np.sum(hinge_terms, axis=1) if prob.variant == "weston_watkins" else hinge_terms
+    return reduce(loss, prob.reduction)
+
+
+def multiclass_hinge_grad(
+    scores: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    margin: float = 1.0,
+    variant: HingeVariant = "weston_watkins",
+) -> np.ndarray:
+    r"""Gradient of :func:`multiclass_hinge` with respect to ``scores``, shape (N, C): +1 at
+    each violating class, minus their count at the true class (Crammer–Singer: +1 at the
+    strongest wrong class and -1 at the true one, when violated); divided by N for
+    ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.multiclass_hinge_grad([[3.0, 2.5, 1.0]], [0])
+    array([[-1.,  1.,  0.]])
+    """
+    prob = _MulticlassHingeProblem(scores, target, reduction, margin, variant)
+    n = prob.s.shape[0]
+    if prob.variant == "weston_watkins":
+        g = _active(prob.z)
+        np.put_along_axis(g, prob.y[:, None], -np.sum(g, axis=1, keepdims=True), axis=1)
+    else:
+        g = np.zeros_like(prob.s)
+        active = _active(prob.z)
+        _add_at_class(g, prob.j, active)
+        _add_at_class(g, prob.y, -active)
+    return reduce_grad(g, prob.reduction, n)
+
+
+# --------------------------------------------------------------------------------------------
+# Kullback–Leibler divergence
+# --------------------------------------------------------------------------------------------
+
+
+def _kl_inputs(
+    log_pred: ArrayLike, target: ArrayLike, reduction: object
+) -> tuple[np.ndarray, np.ndarray, str, int | None]:
+    """Validate; return the arrays, the reduction and the divisor of ``'mean'``/``'batchmean'``."""
+    checked = check_reduction(reduction, _KL_REDUCTIONS)
+    x = as_float_array(log_pred, "log_pred")
+    t = as_float_array(target, "target", dtype=x.dtype)
+    check_same_shape(x, t, "log_pred", "target")
+    divisor = {"mean": x.size, "batchmean": x.shape[0] if x.ndim else 1}.get(checked)
+    return x, t, checked, divisor
+
+
+def kl_div(
+    log_pred: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: KLReduction = "batchmean",
+    log_target: bool = False,
+) -> np.ndarray:
+    r"""Kullback–Leibler divergence :math:`D_{\mathrm{KL}}(\text{target} \,\|\, \text{pred})`,
+    point-wise, with PyTorch's argument order (the model's log-probabilities first).
+
+    .. math::
+
+        \ell_k = y_k\,(\log y_k - x_k), \qquad 0 \log 0 = 0,
+
+    where :math:`x = \log \hat p` is ``log_pred`` and :math:`y` is ``target`` (or
+    :math:`\ell_k = e^{y_k}(y_k - x_k)` when ``log_target=True`` and ``target`` holds
+    :math:`\log y`). ``reduction='batchmean'`` (the default, the true KL divergence per sample)
+    divides :math:`\sum_k \ell_k` by the size of the first dimension; ``'mean'`` divides by the
+    number of elements; ``'sum'`` gives :math:`\sum_k \ell_k`; ``'none'`` every :math:`\ell_k`.
+
+    Parameters
+    ----------
+    log_pred : array_like
+        Log-probabilities of the model, e.g. :func:`log_softmax` of logits, any shape.
+    target : array_like
+        Target probabilities (or their logs with ``log_target=True``), the same shape.
+    reduction : {'batchmean', 'mean', 'sum', 'none'}, default 'batchmean'
+        How the point-wise terms become the result.
+    log_target : bool, default False
+        Whether ``target`` holds log-probabilities.
+
+    Returns
+    -------
+    numpy.ndarray
+        A 0-d array for ``'batchmean'``, ``'mean'`` and ``'sum'``; an array shaped like
+        ``log_pred`` for ``'none'``.
+
+    Shape
+    -----
+    ``log_pred``: any shape, usually (N, C); ``target``: the same.
+
+    Notes
+    -----
+    The gradient (see :func:`kl_div_grad`) is :math:`-y_k` (:math:`-e^{y_k}` with
+    ``log_target=True``), scaled by the reduction. As in PyTorch the term :math:`-y_k x_k` is
+    not guarded: a zero target against :math:`x_k = -\infty` gives ``nan``, and so does a
+    negative target (neither is validated). Unlike PyTorch's, the function requires the two
+    shapes to be equal.
+
+    See Also
+    --------
+    torch.nn.functional.kl_div : the PyTorch twin.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lossutils as lu
+    >>> float(lu.kl_div(np.log([[0.5, 0.5]]), [[0.5, 0.5]]))  # identical distributions
+    0.0
+    """
+    x, t, red, divisor = _kl_inputs(log_pred, target, reduction)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        x_log_x = np.where(t == 0, t.dtype.type(0), t * np.log(t))  # 0 log 0 = 0
+        loss = np.exp(t) * (t - x) if log_target else x_log_x - t * x
+    if red == "none":
+        return cast(np.ndarray, loss)
+    total = np.sum(loss, dtype=loss.dtype)
+    return np.asarray(total if divisor is None else total / loss.dtype.type(divisor))
+
+
+def kl_div_grad(
+    log_pred: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: KLReduction = "batchmean",
+    log_target: bool = False,
+) -> np.ndarray:
+    r"""Gradient of :func:`kl_div` with respect to ``log_pred``: :math:`-y` (or :math:`-e^{y}`
+    with ``log_target=True``), divided by the first dimension's size for ``'batchmean'`` and by
+    the number of elements for ``'mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.kl_div_grad([[-1.0, -0.5]], [[0.25, 0.75]])  # batch of one: -target
+    array([[-0.25, -0.75]])
+    """
+    _, t, _, divisor = _kl_inputs(log_pred, target, reduction)
+    with np.errstate(over="ignore"):
+        g = -np.exp(t) if log_target else -t
+    return g if divisor is None else g / g.dtype.type(divisor)
