@@ -1,0 +1,408 @@
+"""Tests of lossutils.cards: every loss has a card, and every card's formulas, gradients,
+second derivatives and stated minimisers agree with lossutils."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import numpy as np
+import pytest
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+import lossutils as lu
+from lossutils import cards
+from lossutils.cards import CARDS, card, gradient_cheatsheet, summary_table
+
+DESIGN_LOSSES = [
+    "mse",
+    "mae",
+    "mbe",
+    "huber",
+    "smooth_l1",
+    "log_cosh",
+    "quantile",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "nll_loss",
+    "focal_loss",
+    "hinge",
+    "squared_hinge",
+    "multiclass_hinge",
+    "kl_div",
+]
+CHAPTERS = {
+    "01_what_is_a_loss.ipynb",
+    "02_mse.ipynb",
+    "03_mae_mbe.ipynb",
+    "04_robust_regression.ipynb",
+    "05_binary_cross_entropy.ipynb",
+    "06_cross_entropy.ipynb",
+    "07_hinge.ipynb",
+    "08_pytorch.ipynb",
+    "09_choosing.ipynb",
+}
+LATEX_FIELDS = ("argument", "formula", "gradient", "second_derivative")
+
+
+def test_every_design_loss_has_a_card_in_book_order():
+    assert sorted(CARDS) == sorted(DESIGN_LOSSES)
+    chapters = [c.chapter for c in CARDS.values()]
+    assert chapters == sorted(chapters)
+
+
+@pytest.mark.parametrize("key", DESIGN_LOSSES)
+def test_card_fields_are_complete_and_consistent(key):
+    c = card(key)
+    assert c.key == key
+    assert c.family in ("regression", "classification")
+    assert c.chapter in CHAPTERS
+    assert c.lossutils_name == f"lossutils.{key}"
+    for name in (
+        "title",
+        "variables",
+        "formula",
+        "gradient",
+        "second_derivative",
+        "minimiser",
+        "noise_model",
+        "robust_to_outliers",
+        "input_range",
+        "output_range",
+        "torch_name",
+    ):
+        assert getattr(c, name).strip(), name
+    for name in LATEX_FIELDS:
+        latex = getattr(c, name)
+        assert "|" not in latex, f"{name} of {key} holds a '|' that would split a Markdown table cell"
+        assert "$" not in latex
+        assert latex.count("{") == latex.count("}")
+        assert latex.count(r"\begin") == latex.count(r"\end")
+    for name in ("variables", "minimiser", "noise_model", "robust_to_outliers", "input_range", "output_range"):
+        assert "|" not in getattr(c, name)
+        assert getattr(c, name).count("$") % 2 == 0
+    assert c.reference is not None
+    assert c.reference_grad is not None
+
+
+@pytest.mark.parametrize("key", DESIGN_LOSSES)
+def test_named_functions_and_modules_exist(key):
+    c = card(key)
+    assert callable(getattr(lu, c.lossutils_name.removeprefix("lossutils.")))
+    assert callable(getattr(lu, c.grad_name.removeprefix("lossutils.")))
+    if c.nn_module != "—":
+        module, _, cls = c.nn_module.rpartition(".")
+        assert callable(getattr(importlib.import_module(module), cls))
+    for dotted in re.findall(r"\b(?:torch|sklearn)\.[\w.]+\w", c.torch_name):
+        module, _, attr = dotted.rpartition(".")
+        assert hasattr(importlib.import_module(module), attr), dotted
+    assert (c.torch_name == "—" or c.torch_name.startswith("—")) == (
+        key in ("mbe", "log_cosh", "quantile", "focal_loss", "hinge", "squared_hinge")
+    )
+
+
+# -- the NumPy references beside the LaTeX agree with lossutils ----------------------------------
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def sample(key: str, rng: np.random.Generator, options: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs of the loss `key`, away from its kinks."""
+    n, C = 40, 4
+    if CARDS[key].family == "regression":
+        target = rng.normal(size=n)
+        r = rng.choice([-1.0, 1.0], size=n) * rng.uniform(0.05, 4.0, size=n)
+        for kink in (options.get("delta"), options.get("beta")):
+            if kink is not None:
+                r = np.where(np.abs(np.abs(r) - kink) < 0.05, r + 0.2 * np.sign(r), r)
+        return target + r, target
+    y = rng.integers(0, C, size=n)
+    z = 2 * rng.normal(size=(n, C))
+    if key == "binary_cross_entropy":
+        return rng.uniform(0.05, 0.95, size=n), np.r_[rng.integers(0, 2, size=n - 5), rng.uniform(size=5)]
+    if key == "binary_cross_entropy_with_logits":
+        return 3 * rng.normal(size=n), np.r_[rng.integers(0, 2, size=n - 5), rng.uniform(size=5)].astype(float)
+    if key in ("hinge", "squared_hinge"):
+        t = rng.choice([-1.0, 1.0], size=n)
+        m = rng.choice([-1.0, 1.0], size=n) * rng.uniform(0.05, 3.0, size=n) + options["margin"]
+        return m * t, t  # t * s = m stays away from the margin
+    if key == "nll_loss":
+        return z - np.log(np.exp(z).sum(axis=1, keepdims=True)), y
+    if key == "kl_div":
+        return np.log(_softmax(z)), _softmax(2 * rng.normal(size=(n, C)))
+    return z, y  # cross_entropy, focal_loss, multiclass_hinge
+
+
+OPTION_VARIANTS = {
+    "huber": [{"delta": 1.0}, {"delta": 0.3}, {"delta": 2.5}],
+    "smooth_l1": [{"beta": 1.0}, {"beta": 0.4}],
+    "quantile": [{"q": 0.5}, {"q": 0.1}, {"q": 0.9}],
+    "focal_loss": [{"gamma": 2.0}, {"gamma": 0.0}, {"gamma": 0.5}],
+    "hinge": [{"margin": 1.0}, {"margin": 0.5}],
+    "squared_hinge": [{"margin": 1.0}, {"margin": 2.0}],
+    "multiclass_hinge": [{"margin": 1.0}, {"margin": 0.3}],
+}
+CASES = [(key, options) for key in DESIGN_LOSSES for options in OPTION_VARIANTS.get(key, [{}])]
+
+
+def case_id(case) -> str:
+    key, options = case
+    return key + "".join(f"-{k}={v}" for k, v in options.items())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
+def test_reference_formulas_match_lossutils(case):
+    key, options = case
+    c = card(key)
+    assert set(options) <= set(c.options)
+    rng = np.random.default_rng(0)
+    first, target = sample(key, rng, {**c.options, **options})
+    fn, grad = getattr(lu, key), getattr(lu, f"{key}_grad")
+    np.testing.assert_allclose(
+        c.reference(first, target, **options), fn(first, target, reduction="none", **options), rtol=1e-10, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        c.reference_grad(first, target, **options),
+        grad(first, target, reduction="none", **options),
+        rtol=1e-9,
+        atol=1e-12,
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
+def test_second_derivative_matches_finite_differences_of_the_gradient(case):
+    key, options = case
+    c = card(key)
+    if c.reference_second is None:
+        pytest.skip(f"the card of {key} gives no closed-form second derivative")
+    rng = np.random.default_rng(1)
+    first, target = sample(key, rng, {**c.options, **options})
+    grad = getattr(lu, f"{key}_grad")
+    h = 1e-5
+    numeric = (
+        grad(first + h, target, reduction="none", **options) - grad(first - h, target, reduction="none", **options)
+    ) / (2 * h)
+    np.testing.assert_allclose(c.reference_second(first, target, **options), numeric, rtol=1e-5, atol=1e-6)
+
+
+def test_cross_entropy_hessian_diagonal_stated_on_the_card():
+    rng = np.random.default_rng(2)
+    z, y = rng.normal(size=(5, 3)), rng.integers(0, 3, size=5)
+    h = 1e-5
+    for k in range(3):
+        e = np.zeros(3)
+        e[k] = h
+        numeric = (
+            lu.cross_entropy_grad(z + e, y, reduction="none") - lu.cross_entropy_grad(z - e, y, reduction="none")
+        )[:, k] / (2 * h)
+        p = _softmax(z)[:, k]
+        np.testing.assert_allclose(numeric, p * (1 - p), rtol=1e-6)
+
+
+# -- the stated minimisers are right ------------------------------------------------------------
+
+SCALAR_MINIMISERS = [
+    ("mse", {}),
+    ("mae", {}),
+    ("huber", {"delta": 1.0}),
+    ("huber", {"delta": 0.3}),
+    ("smooth_l1", {"beta": 0.5}),
+    ("log_cosh", {}),
+    ("quantile", {"q": 0.5}),
+    ("quantile", {"q": 0.1}),
+    ("quantile", {"q": 0.9}),
+    ("binary_cross_entropy", {}),
+    ("binary_cross_entropy_with_logits", {}),
+    ("hinge", {"margin": 1.0}),
+    ("hinge", {"margin": 0.5}),
+    ("squared_hinge", {"margin": 1.0}),
+    ("squared_hinge", {"margin": 2.0}),
+]
+
+
+def targets_for(key: str) -> tuple[np.ndarray, np.ndarray]:
+    """Targets, and a grid of constant predictions to sweep."""
+    rng = np.random.default_rng(3)
+    if CARDS[key].family == "regression":
+        y = lu.data.skewed_sample(n=301, seed=3)  # skewed: mean, median and the others differ
+        return y, np.linspace(y.min(), y.max(), 6001)
+    if key == "binary_cross_entropy":
+        return (rng.uniform(size=200) < 0.3).astype(float), np.linspace(0.001, 0.999, 2001)
+    if key == "binary_cross_entropy_with_logits":
+        return (rng.uniform(size=200) < 0.3).astype(float), np.linspace(-4, 4, 2001)
+    return np.where(rng.uniform(size=200) < 0.7, 1.0, -1.0), np.linspace(-4, 4, 2001)  # hinge family
+
+
+@pytest.mark.parametrize(("key", "options"), SCALAR_MINIMISERS, ids=[case_id(c) for c in SCALAR_MINIMISERS])
+def test_stated_best_constant_minimises_the_mean_loss(key, options):
+    c = card(key)
+    y, grid = targets_for(key)
+    fn = getattr(lu, key)
+    best = c.best_constant(y, **options)
+
+    def mean_loss(const: float) -> float:
+        return float(fn(np.full_like(y, const), y, **options))
+
+    sweep = np.array([mean_loss(v) for v in grid])
+    assert mean_loss(best) <= sweep.min() + 1e-9
+    # and the sweep's own minimiser sits next to it (the loss is not flat there)
+    assert abs(grid[np.argmin(sweep)] - best) <= 2 * (grid[1] - grid[0]) + 1e-12
+
+
+def test_named_minimisers_of_the_classic_losses():
+    y = lu.data.skewed_sample(n=301, seed=4)
+    assert card("mse").best_constant(y) == pytest.approx(np.mean(y))
+    assert card("mae").best_constant(y) == pytest.approx(np.median(y))
+    assert card("quantile").best_constant(y, q=0.9) == pytest.approx(np.quantile(y, 0.9), rel=0.02)
+    # the robust centres lie between the median and the mean of a right-skewed sample
+    for centre in (card("huber").best_constant(y), card("log_cosh").best_constant(y)):
+        assert np.median(y) < centre < np.mean(y)
+
+
+def test_mbe_has_no_minimiser():
+    y = np.array([1.0, 2.0, 3.0])
+    assert card("mbe").best_constant is None
+    values = [float(lu.mbe(np.full_like(y, c), y)) for c in (-1e1, -1e3, -1e6)]
+    assert values[0] > values[1] > values[2]
+
+
+@pytest.mark.parametrize("key", ["cross_entropy", "nll_loss"])
+def test_class_frequencies_minimise_cross_entropy_and_nll(key):
+    rng = np.random.default_rng(5)
+    y = rng.choice(4, size=300, p=[0.5, 0.25, 0.15, 0.1])
+    best = card(key).best_constant(y, 4)
+    np.testing.assert_allclose(np.exp(best), np.bincount(y) / len(y))
+
+    def loss(z: np.ndarray) -> float:
+        Z = np.tile(z, (len(y), 1))
+        if key == "nll_loss":
+            return float(lu.nll_loss(lu.log_softmax(Z, axis=1), y))
+        return float(lu.cross_entropy(Z, y))
+
+    # the gradient in the logits vanishes there, and every nearby constant does worse
+    grad = lu.cross_entropy_grad(np.tile(best, (len(y), 1)), y).sum(axis=0)
+    np.testing.assert_allclose(grad, 0.0, atol=1e-12)
+    for _ in range(20):
+        assert loss(best) < loss(best + 0.1 * rng.normal(size=4))
+
+
+def test_nll_alone_is_unbounded_below():
+    y = np.array([0, 1])
+    values = [float(lu.nll_loss(np.full((2, 2), c), y)) for c in (0.0, 10.0, 1e6)]
+    assert values[0] > values[1] > values[2]
+
+
+def test_focal_best_constant_is_pulled_toward_uniform():
+    y = np.array([0] * 80 + [1] * 20)
+    grid = np.linspace(-1.0, 4.0, 5001)
+
+    def best_prob(gamma: float) -> float:
+        losses = [float(lu.focal_loss(np.tile([m, 0.0], (len(y), 1)), y, gamma=gamma)) for m in grid]
+        return float(1 / (1 + np.exp(-grid[int(np.argmin(losses))])))
+
+    p0, p2, p5 = best_prob(0.0), best_prob(2.0), best_prob(5.0)
+    assert p0 == pytest.approx(0.8, abs=1e-3)  # gamma = 0: cross-entropy, the class frequency
+    assert 0.5 < p5 < p2 < p0
+
+
+def test_focal_second_derivative_claim():
+    def second(gamma: float, p_true: float) -> float:
+        m, h = np.log(p_true / (1 - p_true)), 1e-4
+        f = [float(lu.focal_loss([[m + d, 0.0]], [0], gamma=gamma)) for d in (-h, 0.0, h)]
+        return (f[0] - 2 * f[1] + f[2]) / h**2
+
+    assert second(2.0, 0.03) < 0  # not convex for badly misclassified samples
+    assert second(2.0, 0.09) > 0
+    assert second(2.0, 0.5) > 0
+    assert second(0.0, 0.03) > 0  # cross-entropy is convex
+
+
+def test_kl_div_is_zero_at_the_target_distribution():
+    rng = np.random.default_rng(6)
+    p = _softmax(rng.normal(size=(5, 3)))
+    assert float(lu.kl_div(np.log(p), p)) == pytest.approx(0.0, abs=1e-15)
+    for _ in range(10):
+        q = _softmax(rng.normal(size=(5, 3)))
+        assert float(lu.kl_div(np.log(q), p)) > 0
+
+
+def test_multiclass_hinge_best_constant_ranks_the_majority_first():
+    y = np.array([0] * 60 + [1] * 30 + [2] * 10)
+    grid = np.linspace(-2, 2, 41)
+    best = min(
+        ((a, b) for a in grid for b in grid),
+        key=lambda ab: float(lu.multiclass_hinge(np.tile([0.0, ab[0], ab[1]], (len(y), 1)), y)),
+    )
+    assert 0.0 > best[0] >= best[1]  # class 0 scores highest, then 1, then 2
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+MD = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin)
+
+
+def table_rows(markdown: str) -> list[list[list]]:
+    """Rows of the first table, each a list of cells, each a list of inline child tokens."""
+    tokens = MD.parse(markdown)
+    assert sum(t.type == "table_open" for t in tokens) == 1
+    rows, current = [], None
+    for t in tokens:
+        if t.type == "tr_open":
+            current = []
+        elif t.type == "inline" and current is not None:
+            current.append(t.children)
+        elif t.type == "tr_close":
+            rows.append(current)
+            current = None
+    return rows
+
+
+@pytest.mark.parametrize("key", DESIGN_LOSSES)
+def test_card_renders_as_a_two_column_table_with_math(key):
+    c = card(key)
+    markdown = c._repr_markdown_()
+    assert markdown == str(c.to_markdown())
+    rows = table_rows(markdown)
+    assert len(rows) == 1 + len(c.rows())
+    assert all(len(row) == 2 for row in rows)
+    math = [tok.content for row in rows for cell in row for tok in cell if tok.type == "math_inline"]
+    assert rf"\ell = {c.formula}" in math
+    assert any(m.endswith(f"= {c.gradient}") for m in math)
+    assert any(m.endswith(f"= {c.second_derivative}") for m in math)
+    assert c.title in repr(c)
+    assert c.formula in repr(c)
+
+
+def test_summary_table_and_cheatsheet_render_every_card():
+    for table, n_cols in ((summary_table(), 7), (gradient_cheatsheet(), 5)):
+        assert isinstance(table, cards.Markdown)
+        assert table._repr_markdown_() == str(table)
+        assert repr(table) == str(table)
+        rows = table_rows(str(table))
+        assert len(rows) == 1 + len(CARDS)
+        assert all(len(row) == n_cols for row in rows)
+    rows = table_rows(str(gradient_cheatsheet()))
+    for row, c in zip(rows[1:], CARDS.values(), strict=True):
+        math = [tok.content for tok in row[3] if tok.type == "math_inline"]
+        assert math == [rf"\partial \ell / \partial {c.argument} = {c.gradient}"]
+
+
+def test_summary_table_subset_order_and_links():
+    table = summary_table(["mae", "mse"], links=True)
+    rows = table_rows(str(table))
+    assert len(rows) == 3
+    assert "Mean absolute error" in str(table).splitlines()[2]
+    assert "[02_mse](02_mse.ipynb)" in str(table)
+    assert "(02_mse.ipynb)" not in str(summary_table(["mse"]))
+
+
+def test_unknown_card_names_are_rejected():
+    with pytest.raises(ValueError, match=re.escape("no loss card for 'l2'; cards exist for mse, mae")):
+        card("l2")
+    with pytest.raises(ValueError, match="no loss card for 'nope'"):
+        summary_table(["mse", "nope"])
