@@ -16,10 +16,10 @@ __all__ = [
     "Reduction",
     "as_float_array",
     "as_index_array",
-    "check_same_shape",
-    "check_reduction",
     "check_in_range",
     "check_positive",
+    "check_reduction",
+    "check_same_shape",
     "reduce",
     "reduce_grad",
 ]
@@ -33,9 +33,7 @@ def _describe(values: tuple[str, ...]) -> str:
     return ", ".join(quoted[:-1]) + " or " + quoted[-1] if len(quoted) > 1 else quoted[0]
 
 
-def as_float_array(
-    x: ArrayLike, name: str, *, dtype: np.dtype | None = None, allow_empty: bool = False
-) -> np.ndarray:
+def as_float_array(x: ArrayLike, name: str, *, dtype: np.dtype | None = None, allow_empty: bool = False) -> np.ndarray:
     """Return ``x`` as a floating-point array without copying when possible.
 
     Floating dtypes are kept (float32 stays float32); booleans and integers become
@@ -43,7 +41,7 @@ def as_float_array(
     :class:`TypeError` naming ``name``.
     """
     if hasattr(x, "detach") and hasattr(x, "cpu"):  # a torch tensor: read it as numpy
-        x = x.detach().cpu().numpy()  # type: ignore[union-attr]
+        x = x.detach().cpu().numpy()
     try:
         arr = np.asarray(x)
     except (ValueError, TypeError) as exc:  # ragged lists and the like
@@ -62,7 +60,7 @@ def as_float_array(
 def as_index_array(x: ArrayLike, name: str) -> np.ndarray:
     """Return ``x`` as an ``int64`` array of class indices (integral floats are accepted)."""
     if hasattr(x, "detach") and hasattr(x, "cpu"):
-        x = x.detach().cpu().numpy()  # type: ignore[union-attr]
+        x = x.detach().cpu().numpy()
     arr = np.asarray(x)
     if arr.dtype.kind in "iub":
         return arr.astype(np.int64, copy=False)
@@ -136,4 +134,5 @@ def reduce_grad(grad: np.ndarray, reduction: str, weight_sum: float | np.ndarray
     if reduction != "mean":
         return grad
     denom = grad.size if weight_sum is None else weight_sum
-    return grad / np.asarray(denom, dtype=grad.dtype)
+    scaled: np.ndarray = grad / np.asarray(denom, dtype=grad.dtype)
+    return scaled

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+import matplotlib
+import pytest
+
+# Headless figures in this process only: the environment is not touched, so the notebook
+# kernels that nbval starts keep their inline backend and their PNG outputs.
+matplotlib.use("Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-
-import pytest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from notebook_tools import METADATA_KEY, ROOT, SETUP_TAG, fingerprint, notebooks, setup_cell_source
 
 NOTEBOOKS = notebooks()
@@ -64,7 +63,8 @@ def test_no_errors_or_warnings_in_outputs(path: Path) -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_colab_setup_cell_is_first_and_current(path: Path) -> None:
     first = _read(path).cells[0]
-    assert SETUP_TAG in _tags(first) and "remove-cell" in _tags(first)
+    assert SETUP_TAG in _tags(first)
+    assert "remove-cell" in _tags(first)
     assert first.source == setup_cell_source()
     assert not first.get("outputs"), "the set-up cell must print nothing where lossutils is installed"
 
