@@ -87,6 +87,9 @@ class LossCard:
         The notebook of the book that teaches it, e.g. ``"02_mse.ipynb"``.
     options : mapping
         The hyper-parameters the formula uses, with their defaults (e.g. ``{"delta": 1.0}``).
+    extra_options : str
+        Further keyword options of the function that the per-sample formula leaves out
+        (class weights, ``ignore_index``, ...), as Markdown.
     reference, reference_grad, reference_second : callable
         ``f(first_arg, target, **options)`` per sample, in NumPy, written from the LaTeX.
         ``reference_second`` is None where the card gives no closed form.
@@ -114,6 +117,7 @@ class LossCard:
     nn_module: str
     chapter: str
     options: Mapping[str, float] = field(default_factory=dict)
+    extra_options: str = ""
     reference: Reference | None = field(default=None, repr=False, compare=False)
     reference_grad: Reference | None = field(default=None, repr=False, compare=False)
     reference_second: Reference | None = field(default=None, repr=False, compare=False)
@@ -128,7 +132,9 @@ class LossCard:
         """The card as (label, Markdown) rows."""
         d = rf"\dfrac{{\partial \ell}}{{\partial {self.argument}}}"
         d2 = rf"\dfrac{{\partial^2 \ell}}{{\partial {self.argument}^2}}"
-        options = ", ".join(f"`{k}={v}`" for k, v in self.options.items())
+        options = ", ".join(
+            [f"`{k}={v}`" for k, v in self.options.items()] + [self.extra_options] * bool(self.extra_options)
+        )
         return [
             ("family", self.family),
             ("symbols", self.variables),
@@ -452,6 +458,7 @@ _CARD_LIST = [
         lossutils_name="lossutils.binary_cross_entropy",
         nn_module="—",
         chapter="05_binary_cross_entropy.ipynb",
+        extra_options="`weight` (rescales each element)",
         reference=lambda p, y: -(y * np.log(p) + (1 - y) * np.log(1 - p)),
         reference_grad=lambda p, y: (p - y) / (p * (1 - p)),
         reference_second=lambda p, y: y / p**2 + (1 - y) / (1 - p) ** 2,
@@ -475,6 +482,7 @@ _CARD_LIST = [
         lossutils_name="lossutils.binary_cross_entropy_with_logits",
         nn_module="—",
         chapter="05_binary_cross_entropy.ipynb",
+        extra_options="`weight`, `pos_weight` (scales the positive term)",
         reference=lambda z, y: np.log1p(np.exp(z)) - y * z,
         reference_grad=lambda z, y: _sigmoid(z) - y,
         reference_second=lambda z, y: _sigmoid(z) * (1 - _sigmoid(z)),
@@ -498,6 +506,7 @@ _CARD_LIST = [
         lossutils_name="lossutils.cross_entropy",
         nn_module="lossutils.nn.CrossEntropyLoss",
         chapter="06_cross_entropy.ipynb",
+        extra_options="`weight` (per class), `ignore_index=-100`, `label_smoothing=0.0`",
         reference=lambda z, y: np.log(np.sum(np.exp(z), axis=1)) - _pick(z, y),
         reference_grad=lambda z, y: _softmax(z) - _one_hot(y, z.shape[1]),
         reference_second=None,
@@ -507,23 +516,24 @@ _CARD_LIST = [
         key="nll_loss",
         title="Negative log-likelihood",
         family="classification",
-        argument=r"\ell_k",
-        variables=r"$\ell \in \mathbb{R}^C$ log-probabilities (e.g. from log-softmax), $y$ true class",
-        formula=r"-\ell_y",
+        argument=r"a_k",
+        variables=r"$a \in \mathbb{R}^C$ log-probabilities (e.g. from log-softmax), $y$ true class",
+        formula=r"-a_y",
         gradient=r"-[k = y]",
         second_derivative=r"0",
         minimiser=(
-            r"the log class frequencies when $\ell$ is a log-softmax output; on its own it is unbounded below "
-            r"(raise $\ell_y$ forever)"
+            r"the log class frequencies when $a$ is a log-softmax output; on its own it is unbounded below "
+            r"(raise $a_y$ forever)"
         ),
         noise_model="categorical, once the inputs are normalised log-probabilities",
         robust_to_outliers="no (as cross-entropy)",
-        input_range=r"$\ell \in (-\infty, 0]^{C}$; $y \in \{0, \dots, C - 1\}$",
+        input_range=r"$a \in (-\infty, 0]^{C}$; $y \in \{0, \dots, C - 1\}$",
         output_range=r"$[0, \infty)$ for log-probabilities",
         torch_name="torch.nn.functional.nll_loss / torch.nn.NLLLoss",
         lossutils_name="lossutils.nll_loss",
         nn_module="—",
         chapter="06_cross_entropy.ipynb",
+        extra_options="`weight` (per class), `ignore_index=-100`",
         reference=lambda lp, y: -_pick(lp, y),
         reference_grad=lambda lp, y: -_one_hot(y, lp.shape[1]),
         reference_second=lambda lp, y: np.zeros_like(lp),
@@ -555,6 +565,7 @@ _CARD_LIST = [
         lossutils_name="lossutils.focal_loss",
         nn_module="lossutils.nn.FocalLoss",
         chapter="06_cross_entropy.ipynb",
+        extra_options="`weight` (per class)",
         options={"gamma": 2.0},
         reference=lambda z, y, gamma=2.0: -((1 - _pick(_softmax(z), y)) ** gamma) * np.log(_pick(_softmax(z), y)),
         reference_grad=_focal_grad,
@@ -579,6 +590,7 @@ _CARD_LIST = [
         lossutils_name="lossutils.kl_div",
         nn_module="—",
         chapter="06_cross_entropy.ipynb",
+        extra_options="`log_target=False`; reduction `'batchmean'` by default",
         reference=lambda lq, p: p * (np.log(p) - lq),
         reference_grad=lambda lq, p: -p,
         reference_second=lambda lq, p: np.zeros_like(lq),
@@ -658,6 +670,7 @@ _CARD_LIST = [
         lossutils_name="lossutils.multiclass_hinge",
         nn_module="lossutils.nn.MulticlassHingeLoss",
         chapter="07_hinge.ipynb",
+        extra_options="`variant='weston_watkins'` or `'crammer_singer'`",
         options={"margin": 1.0},
         reference=lambda s, y, margin=1.0: np.sum(
             np.maximum(0.0, margin - _pick(s, y)[:, None] + s) * (1 - _one_hot(y, s.shape[1])), axis=1
