@@ -308,6 +308,7 @@ def fit(
     loss_kwargs: Mapping[str, Any] | None = None,
     metric: Callable[[LinearModel, np.ndarray, np.ndarray], float] | None = None,
     init_scale: float = 0.0,
+    init: tuple[ArrayLike, ArrayLike] | None = None,
 ) -> tuple[LinearModel, History]:
     """Train a linear model by gradient descent on a lossutils loss; record the loss per epoch.
 
@@ -353,6 +354,10 @@ def fit(
     init_scale : float, default 0
         Initial weights are ``init_scale`` times standard normal draws (zeros by default);
         biases start at 0.
+    init : (weight, bias), optional
+        Start from these weights instead (shapes ``(n_features,)`` and ``()`` when
+        ``n_outputs == 1``, else ``(n_features, n_outputs)`` and ``(n_outputs,)``); for
+        example a deliberately bad start. Overrides ``init_scale``; the inputs are copied.
 
     Returns
     -------
@@ -413,6 +418,17 @@ def fit(
     shape = (d,) if n_outputs == 1 else (d, n_outputs)
     weight = init_scale * rng.standard_normal(shape) if init_scale > 0 else np.zeros(shape)
     bias = np.zeros(()) if n_outputs == 1 else np.zeros(n_outputs)
+    if init is not None:
+        if not isinstance(init, tuple) or len(init) != 2:
+            raise TypeError(f"init must be a (weight, bias) pair, got {type(init).__name__}")
+        init_w = np.array(init[0], dtype=np.float64)
+        init_b = np.array(init[1], dtype=np.float64)
+        if init_w.shape != weight.shape or init_b.shape != bias.shape:
+            raise ValueError(
+                f"init must have shapes weight {weight.shape} and bias {bias.shape}; "
+                f"got weight {init_w.shape} and bias {init_b.shape}"
+            )
+        weight, bias = init_w, init_b
     velocity_w, velocity_b = np.zeros_like(weight), np.zeros_like(bias)
     classes, threshold = _classes_and_threshold(targets, link, name)
 

@@ -310,3 +310,15 @@ def test_model_validates_feature_count_and_history_defaults():
     with pytest.raises(ValueError, match=re.escape("X must have 3 features (columns); got X.shape=(2, 2)")):
         model.predict(np.zeros((2, 2)))
     assert History().as_dict() == {}
+
+
+def test_fit_starts_from_given_init() -> None:
+    X = np.array([[-1.0], [0.5], [2.0]])
+    y = np.array([0.0, 1.0, 1.0])
+    w0, b0 = np.array([-3.0]), np.array(0.5)
+    _, history = fit(X, y, "mse", link="sigmoid", lr=0.1, epochs=1, init=(w0, b0))
+    expected_initial = float(np.mean((1 / (1 + np.exp(-(X[:, 0] * w0[0] + b0))) - y) ** 2))
+    assert history.initial_loss == pytest.approx(expected_initial, rel=1e-12)
+    assert w0[0] == -3.0  # the caller's arrays are not modified
+    with pytest.raises(ValueError, match=re.escape("init must have shapes weight (1,) and bias ()")):
+        fit(X, y, "mse", init=(np.zeros(2), 0.0))
