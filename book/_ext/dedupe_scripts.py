@@ -14,10 +14,17 @@ def _dedupe(app: Any, pagename: str, templatename: str, context: dict[str, Any],
     scripts = context.get("script_files")
     if not scripts:
         return
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
     kept = []
     for script in scripts:
-        key = (str(script), str(getattr(script, "attributes", {}).get("body", "")))
+        # The same inline script may be registered twice, once with filename None and once
+        # with "": compare what the browser sees (file name and attributes, inline body
+        # included), not how it was registered.
+        attributes = getattr(script, "attributes", {})
+        key = (
+            str(getattr(script, "filename", script) or ""),
+            tuple(sorted((k, str(v)) for k, v in attributes.items())),
+        )
         if key in seen:
             continue
         seen.add(key)
