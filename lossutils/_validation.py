@@ -108,8 +108,16 @@ def check_in_range(
 
 
 def check_positive(value: object, name: str, *, allow_zero: bool = False) -> float:
-    """Return ``value`` as a float if it is positive (or zero when allowed)."""
-    return check_in_range(value, name, 0.0, np.inf, low_inclusive=allow_zero)
+    """Return ``value`` as a float if it is positive (or zero when allowed).
+
+    Messages read ``delta must be > 0, got 0`` or ``beta must be >= 0, got -0.1``.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    v = float(value)
+    if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'} and finite, got {value!r}")
+    return v
 
 
 def reduce(loss: np.ndarray, reduction: str, weight_sum: float | np.ndarray | None = None) -> np.ndarray:

@@ -277,7 +277,7 @@ CASES: dict[str, Case] = {
         INDEX,
         {"gamma": -1.0},
         ValueError,
-        "gamma must lie in [0, inf), got -1.0",
+        "gamma must be >= 0 and finite, got -1.0",
     ),
     "focal_gamma_not_a_number": (
         lu.focal_loss,

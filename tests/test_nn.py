@@ -323,7 +323,7 @@ def test_nan_propagates():
     [
         (lambda: LogCoshLoss(reduction="avg"), ValueError, "reduction must be 'mean', 'sum' or 'none', got 'avg'"),
         (lambda: QuantileLoss(q=1.2), ValueError, "q must lie in (0, 1), got 1.2"),
-        (lambda: FocalLoss(gamma=-1.0), ValueError, "gamma must lie in [0, inf), got -1.0"),
+        (lambda: FocalLoss(gamma=-1.0), ValueError, "gamma must be >= 0 and finite, got -1.0"),
         (
             lambda: MulticlassHingeLoss(variant="ovr"),
             ValueError,
