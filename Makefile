@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test notebooks lint clean
+.PHONY: book test notebooks lint clean browser-deps
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
 	@echo "The book is built: open _build/html/index.html in a browser."
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -38,3 +38,9 @@ lint: $(STAMP)
 
 clean:
 	rm -rf _build
+
+# What the browser tests need besides Python packages: Debian's Chromium (never a browser
+# download) and a local copy of MathJax 3 that the tests serve in place of its CDN.
+browser-deps:
+	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@test -f tests/browser/node_modules/mathjax/es5/tex-mml-chtml.js || npm ci --prefix tests/browser --no-audit --no-fund
