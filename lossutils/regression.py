@@ -476,5 +476,5 @@ def quantile_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = 
     """
     q = check_in_range(q, "q", 0.0, 1.0)
     r, reduction = _residual(pred, target, reduction)
-    s = np.sign(r)  # -1, 0 or 1 (NaN stays NaN): s / 2 + (1/2 - q) |s| is -q, 0 or 1 - q
-    return reduce_grad(0.5 * s + (0.5 - q) * np.abs(s), reduction)
+    s = np.sign(r)  # -1, 0 or 1; NaN stays NaN
+    return reduce_grad(np.where(s > 0, (1.0 - q) * s, q * s), reduction)  # 1 - q, -q, or 0 at a tie
