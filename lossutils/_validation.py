@@ -133,14 +133,21 @@ def reduce(loss: np.ndarray, reduction: str, weight_sum: float | np.ndarray | No
     return np.asarray(total / np.asarray(denom, dtype=loss.dtype))
 
 
-def reduce_grad(grad: np.ndarray, reduction: str, weight_sum: float | np.ndarray | None = None) -> np.ndarray:
+def reduce_grad(
+    grad: np.ndarray,
+    reduction: str,
+    weight_sum: float | np.ndarray | None = None,
+    *,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
     """Scale per-sample gradients to the gradient of the reduced loss.
 
     ``'none'`` and ``'sum'`` leave them as they are; ``'mean'`` divides by the number of
-    elements (or by ``weight_sum``), matching :func:`reduce`.
+    elements (or by ``weight_sum``), matching :func:`reduce`. ``out=grad`` divides in place,
+    for a caller that owns ``grad`` (a temporary it computed): one memory pass, no new array.
     """
     if reduction != "mean":
         return grad
     denom = grad.size if weight_sum is None else weight_sum
-    scaled: np.ndarray = grad / np.asarray(denom, dtype=grad.dtype)
+    scaled: np.ndarray = np.divide(grad, np.asarray(denom, dtype=grad.dtype), out=out)
     return scaled
