@@ -27,7 +27,7 @@ def _page(body: str, nav: str = "") -> str:
 @pytest.fixture
 def broken_site(tmp_path: Path) -> Path:
     (tmp_path / "ok.png").write_bytes(PIXEL)
-    nav = "<a href='good.html'>good</a> <a href='broken.html'>broken</a>"
+    nav = "<a href='index.html'>home</a> <a href='good.html'>good</a> <a href='broken.html'>broken</a>"
     (tmp_path / "index.html").write_text(_page("<h1 id='top'>Home</h1><img src='ok.png' alt='a pixel'>", nav))
     (tmp_path / "good.html").write_text(
         _page(
