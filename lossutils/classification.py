@@ -1363,7 +1363,12 @@ def squared_hinge_grad(
 
 
 class _MulticlassHingeProblem:
-    """Validated inputs of :func:`multiclass_hinge` and the margins of each variant."""
+    """Validated inputs of :func:`multiclass_hinge` and the margins of each variant.
+
+    Weston–Watkins: ``z`` (N, C), the margin against every class (0 at the true one).
+    Crammer–Singer: ``margin_minus_s_y`` and ``others``, the scores with the true class masked
+    by -inf; the loss adds the row maximum of ``others``, the gradient its argmax.
+    """
 
     def __init__(
         self, scores: ArrayLike, target: ArrayLike, reduction: object, margin: object, variant: object
@@ -1384,8 +1389,8 @@ class _MulticlassHingeProblem:
         else:
             others = s.copy()
             np.put_along_axis(others, self.y[:, None], -np.inf, axis=1)
-            self.others = others  # the gradient needs argmax(others), the strongest wrong class
-            self.z = m - s_y[:, 0] + _reduce_classes(np.maximum, others)[:, 0]
+            self.others = others
+            self.margin_minus_s_y = m - s_y[:, 0]
 
 
 def multiclass_hinge(
@@ -1452,8 +1457,11 @@ def multiclass_hinge(
     0.5
     """
     prob = _MulticlassHingeProblem(scores, target, reduction, margin, variant)
-    hinge_terms = np.clip(prob.z, 0, np.inf, out=prob.z)  # max(0, z), in z's buffer
-    loss = _class_sum(hinge_terms) if prob.variant == "weston_watkins" else hinge_terms
+    if prob.variant == "weston_watkins":
+        loss = _class_sum(np.clip(prob.z, 0, np.inf, out=prob.z))  # sum of max(0, z), in z's buffer
+    else:  # max(0, m - s_y + the strongest wrong score)
+        z = prob.margin_minus_s_y + _reduce_classes(np.maximum, prob.others)[:, 0]
+        loss = np.clip(z, 0, np.inf, out=z)
     return reduce(loss, prob.reduction)
 
 
@@ -1482,9 +1490,10 @@ def multiclass_hinge_grad(
         g = _active(prob.z)
         np.put_along_axis(g, prob.y[:, None], -_reduce_classes(np.add, g), axis=1)
     else:
+        j = np.argmax(prob.others, axis=1)  # the strongest wrong class (the first one on ties)
+        active = _active(prob.margin_minus_s_y + _take(prob.others, j))
         g = np.zeros_like(prob.s)
-        active = _active(prob.z)
-        _add_at_class(g, np.argmax(prob.others, axis=1), active)  # first strongest wrong class on ties
+        _add_at_class(g, j, active)
         _add_at_class(g, prob.y, -active)
     return reduce_grad(g, prob.reduction, n, out=g)
 
