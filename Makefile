@@ -40,7 +40,13 @@ clean:
 	rm -rf _build
 
 # What the browser tests need besides Python packages: Debian's Chromium (never a browser
-# download) and a local copy of MathJax 3 that the tests serve in place of its CDN.
-browser-deps:
-	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium; }
-	@test -f tests/browser/node_modules/mathjax/es5/tex-mml-chtml.js || npm ci --prefix tests/browser --no-audit --no-fund
+# download: no `playwright install`) and a local copy of MathJax 3 (npm, pinned by
+# tests/browser/package-lock.json) that the tests serve in place of its CDN. Quick when present.
+MATHJAX := tests/browser/node_modules/.installed
+
+browser-deps: $(MATHJAX)
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+$(MATHJAX): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $@

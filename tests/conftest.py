@@ -5,10 +5,15 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 # Headless figures in this process only: the environment is not touched, so the notebook
 # kernels that nbval starts keep their inline backend and their PNG outputs.
@@ -36,3 +41,19 @@ def built_book() -> Path:
     if proc.returncode != 0:
         pytest.fail(f"the book build failed (exit {proc.returncode}); last lines:\n{log[-6000:]}", pytrace=False)
     return BUILD / "html"
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Browser]:
+    """One headless Chromium (Debian's /usr/bin/chromium, driven by Playwright) for the session.
+
+    Skips, saying why, where the browser or the local MathJax copy is missing: `make test`
+    installs both (its `browser-deps` step), so under `make test` the browser tests always run.
+    """
+    from browser.site_checker import browser_deps_missing, chromium
+
+    missing = browser_deps_missing()
+    if missing:
+        pytest.skip(f"BROWSER TESTS NOT RUN: {missing}")
+    with chromium() as browser:
+        yield browser

@@ -1,75 +1,212 @@
-"""The browser checker finds what it must: a broken site gets every one of its faults reported."""
+"""The browser checker finds what it must: a small site broken on purpose gets every fault reported.
+
+The site is plain HTML written into a temporary folder, shaped like a Jupyter Book page where
+it matters: the MathJax configuration of _config.yml and Sphinx's CDN URL for MathJax (answered
+from the same local copy, through the same routing), the sidebar `nav.bd-docs-nav`, an
+index.html that redirects to the home page, and text that MathJax is told to ignore outside
+`.math` elements. Its good pages must come out clean, so the checks are shown not to cry wolf.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from browser.site_checker import CHROMIUM, MATHJAX_DIR, check_site
+import yaml
+from browser.site_checker import KINDS, Report, _alt_problem, check_site, site_pages
+from notebook_tools import ROOT
 
-MATHJAX = """
-<script>window.MathJax = {tex: {packages: {"[-]": ["noundefined"]}}, options: {processHtmlClass: "math"}};</script>
-<script defer src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>
-"""
 PIXEL = bytes.fromhex(  # a 1x1 PNG
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a5d2a9b40000000049454e44ae426082"
 )
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
+NAV = ["home.html", "good.html", "chapter.html", "broken.html"]
 
 
-def _page(body: str, nav: str = "") -> str:
+def _mathjax_head() -> str:
+    """The two script tags Sphinx writes for MathJax 3, with the book's own configuration."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]
+    mathjax = dict(config.get("mathjax3_config") or {})
+    mathjax["options"] = {"processHtmlClass": "tex2jax_process|mathjax_process|math|output_area"}
     return (
-        f"<!doctype html><html><head><meta name='viewport' content='width=device-width'>{MATHJAX}</head>"
-        f"<body><nav class='bd-docs-nav'>{nav}</nav>{body}</body></html>"
+        f"<script>window.MathJax = {json.dumps(mathjax)}</script>\n"
+        '<script defer="defer" src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>'
     )
 
 
-@pytest.fixture
-def broken_site(tmp_path: Path) -> Path:
-    (tmp_path / "ok.png").write_bytes(PIXEL)
-    nav = "<a href='index.html'>home</a> <a href='good.html'>good</a> <a href='broken.html'>broken</a>"
-    (tmp_path / "index.html").write_text(_page("<h1 id='top'>Home</h1><img src='ok.png' alt='a pixel'>", nav))
-    (tmp_path / "good.html").write_text(
+def _page(body: str, *, nav: list[str] = NAV, up: str = "") -> str:
+    links = "".join(f"<li><a class='reference internal' href='{up}{href}'>{href}</a></li>" for href in nav)
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>page</title>{_mathjax_head()}</head><body>"
+        f"<nav class='bd-links bd-docs-nav'><ul>{links}</ul></nav>"
+        f"<main><section class='tex2jax_ignore mathjax_ignore'>{body}</section></main></body></html>"
+    )
+
+
+def _redirect(target: str) -> str:
+    return f'<!DOCTYPE html>\n<meta http-equiv="Refresh" content="0; url={target}" />\n'
+
+
+GOOD = r"""
+<h1 id="start">A good page</h1>
+<p>Inline math <span class="math notranslate nohighlight">\(x^2 + \frac{1}{2} \in \R\)</span>, a coffee at $5 and a tea
+at $3 (dollars in prose are not math), and a labelled display equation:</p>
+<div class="math notranslate nohighlight" id="equation-loss"><span class="eqno">(1)<a class="headerlink"
+href="#equation-loss">#</a></span>\[\mathcal{L} = \frac{1}{n}\sum_{i=1}^{n} (\hat y_i - y_i)^2\]</div>
+<div class="math notranslate nohighlight">\begin{align} a &= b \\ c &= d \end{align}</div>
+<pre><code>print(f"$x^2$ costs \frac{a}{b} and \(y\)")</code></pre>
+<img src="img/pixel.png" alt="A one-pixel picture"> <img src="img/shape.svg" alt="A square, drawn as SVG">
+<a href="home.html#top">home</a> <a href="#start">top of this page</a> <a href="sub/deep.html#old-name">deep</a>
+<a href="img/pixel.png">the picture</a> <a href="sub/">a folder with an index</a>
+<a href="https://example.invalid/elsewhere">a link to another site is not a request</a>
+"""
+
+BROKEN = r"""
+<h1>A broken page</h1>
+<img src="missing.png" alt="A figure that is not there">
+<img src="img/pixel.png">
+<img src="img/pixel.png?v=2" alt="  ">
+<img src="img/pixel.png?v=3" alt="img/pixel.png?v=3">
+<img src="https://example.invalid/remote.png" alt="A picture from another host">
+<script src="missing.js"></script>
+<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/no-such-file.js"></script>
+<a href="nowhere.html">a broken link</a>
+<a href="good.html#no-such-anchor">a broken anchor</a>
+<a href="#not-on-this-page">a broken anchor on this page</a>
+<p><span class="math notranslate nohighlight">\(\frac{1}{2\)</span></p>
+<p><span class="math notranslate nohighlight">\(\undefinedmacro{x}\)</span></p>
+<p><span class="math notranslate nohighlight">\(x}\)</span></p>
+<p>Raw TeX that was never marked up as math: $x^2$.</p>
+<div style="width: 2000px">too wide for a phone</div>
+<script>const THEBE_JS_URL = "a";</script>
+<script>const THEBE_JS_URL = "a";</script>
+<script>console.error("something broke");</script>
+<script>undefinedFunction();</script>
+"""
+
+
+@pytest.fixture(scope="module")
+def broken_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("site")
+    (site / "img").mkdir()
+    (site / "img" / "pixel.png").write_bytes(PIXEL)
+    (site / "img" / "shape.svg").write_text(SVG)
+    (site / "sub").mkdir()
+    (site / "index.html").write_text(_redirect("home.html"))  # as Jupyter Book writes it
+    (site / "gone.html").write_text(_redirect("moved/away.html"))
+    (site / "home.html").write_text(_page("<h1 id='top'>Home</h1><img src='img/pixel.png' alt='A pixel'>"))
+    (site / "good.html").write_text(_page(GOOD))
+    # Navigation in steps: sub/deep.html is listed only in the sidebar of chapter.html, and
+    # sub/index.html only in that of sub/deep.html. Both are reachable from the home page.
+    (site / "chapter.html").write_text(_page("<h1>Chapter</h1>", nav=[*NAV, "sub/deep.html"]))
+    (site / "sub" / "deep.html").write_text(
         _page(
-            "<h1 id='start'>Good</h1><p><span class='math'>\\(x^2 + \\frac{1}{2}\\)</span></p>"
-            "<a href='index.html#top'>home</a> <a href='#start'>start</a>",
-            nav,
+            "<h1><a name='old-name'></a>Deep</h1><a href='../good.html#equation-loss'>(1)</a>",
+            nav=[*NAV, "sub/index.html"],
+            up="../",
         )
     )
-    (tmp_path / "broken.html").write_text(
-        _page(
-            "<img src='missing.png' alt='a figure that is not there'>"
-            "<img src='ok.png'>"
-            "<a href='nowhere.html'>a broken link</a>"
-            "<a href='good.html#no-such-anchor'>a broken anchor</a>"
-            "<span class='math'>\\(\\frac{1}{2\\)</span>"
-            "<span class='math'>\\(\\undefinedmacro{x}\\)</span>"
-            "<div style='width: 2000px'>too wide for a phone</div>"
-            "<script>undefinedFunction();</script>",
-            nav,
-        )
-    )
-    (tmp_path / "orphan.html").write_text(_page("<p>nobody links here</p>", nav))
-    return tmp_path
+    (site / "sub" / "index.html").write_text(_page("<h1>Folder index</h1>", up="../"))
+    (site / "broken.html").write_text(_page(BROKEN))
+    (site / "orphan.html").write_text(_page("<p>No navigation leads here.</p>"))
+    return site
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: run `make test`, which installs it")
-def test_checker_reports_every_fault(broken_site: Path) -> None:
-    assert (MATHJAX_DIR / "es5" / "tex-mml-chtml.js").is_file()
-    report = check_site(broken_site)
-    good = report.problems.get("good.html", []) + report.problems.get("index.html", [])
-    assert good == [], good
-    broken = "\n".join(report.problems["broken.html"])
-    for expected in (
-        "image does not load: missing.png",
-        "image without alt text: ok.png",
-        "broken link: nowhere.html",
-        "broken anchor: good.html#no-such-anchor",
-        "\\frac{1}{2",  # the unbalanced formula: a MathJax error or left unrendered
-        "Undefined control sequence \\undefinedmacro",
-        "JavaScript error",
-        "HTTP 404",
-        "the phone layout scrolls sideways",
-    ):
-        assert expected in broken, f"not reported: {expected!r}\n{broken}"
-    assert report.problems["orphan.html"] == ["the page is missing from the navigation"]
+@pytest.fixture(scope="module")
+def report(broken_site: Path, chromium_browser: Any) -> Report:
+    return check_site(broken_site, chromium_browser)
+
+
+def _details(report: Report, page: str, kind: str) -> str:
+    return "\n".join(p.detail for p in report.of(kind, page))
+
+
+def test_site_pages_skips_redirects_and_follows_them(broken_site: Path) -> None:
+    pages, redirects = site_pages(broken_site)
+    assert "index.html" not in pages
+    assert "gone.html" not in pages
+    assert {"home.html", "good.html", "broken.html", "orphan.html", "sub/deep.html", "sub/index.html"} <= set(pages)
+    assert redirects == {"index.html": "home.html", "gone.html": "moved/away.html"}
+
+
+def test_good_pages_come_out_clean(report: Report) -> None:
+    clean = ["home.html", "good.html", "chapter.html", "sub/deep.html", "sub/index.html"]
+    assert [str(p) for p in report.problems if p.page in clean] == []
+    assert report.home == "home.html"
+    # The checks ran for real: MathJax came from the local copy and typeset the good formulas.
+    assert report.formulas["good.html"] == 3
+    assert "es5/tex-mml-chtml.js" in report.routed
+    assert any(path.endswith(".woff") for path in report.routed), "MathJax's fonts were not served"
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("image", "image does not load: missing.png"),
+        ("image", "image without alt text: img/pixel.png"),
+        ("image", "image without alt text: img/pixel.png?v=2"),
+        ("image", "image alt text is only its file name: img/pixel.png?v=3"),
+        ("image", "image does not load: https://example.invalid/remote.png"),
+        ("request", "HTTP 404: missing.png"),
+        ("request", "HTTP 404: missing.js"),
+        ("offline", "request to another host (aborted): https://example.invalid/remote.png"),
+        ("offline", "MathJax file not in the local copy (aborted): https://cdn.jsdelivr.net/npm/mathjax@3/es5/no-such"),
+        ("link", "broken link: nowhere.html"),
+        ("link", "broken anchor: good.html#no-such-anchor"),
+        ("link", "broken anchor: broken.html#not-on-this-page"),
+        ("math", r"formula left unrendered (unbalanced braces?): \(\frac{1}{2\)"),
+        ("math", r"MathJax error in a formula: Undefined control sequence \undefinedmacro"),
+        ("math", "MathJax error in a formula: Extra close brace or missing open brace"),
+        ("math", "raw TeX in the text, not typeset: Raw TeX that was never marked up as math: $x^2$."),
+        ("javascript", "JavaScript error: Identifier 'THEBE_JS_URL' has already been declared"),
+        ("javascript", "JavaScript error: undefinedFunction is not defined"),
+        ("javascript", "console error: something broke"),
+        ("layout", "the phone layout scrolls sideways"),
+    ],
+)
+def test_broken_page_fault_is_reported(report: Report, kind: str, expected: str) -> None:
+    assert expected in _details(report, "broken.html", kind), f"not reported: {expected!r}\n{report.text()}"
+
+
+def test_every_kind_of_fault_is_exercised(report: Report) -> None:
+    assert {p.kind for p in report.problems} == set(KINDS)
+
+
+def test_page_missing_from_the_navigation(report: Report) -> None:
+    assert [str(p) for p in report.problems if p.page == "orphan.html"] == [
+        "orphan.html: [navigation] the page is missing from the navigation (not reachable from home.html)"
+    ]
+    assert not report.of("navigation", "broken.html")
+    assert not report.of("navigation", "sub/deep.html")
+
+
+def test_redirect_to_a_missing_page(report: Report) -> None:
+    assert [p.detail for p in report.of("link", "gone.html")] == ["redirects to a missing page: moved/away.html"]
+
+
+def test_wide_element_is_named(report: Report) -> None:
+    assert "too wide: div (" in _details(report, "broken.html", "layout")
+
+
+@pytest.mark.parametrize(
+    ("src", "alt", "problem"),
+    [
+        ("a.png", None, "image without alt text: a.png"),
+        ("a.png", " ", "image without alt text: a.png"),
+        ("../_images/ab12.png", "../_images/ab12.png", "image alt text is only its file name: ../_images/ab12.png"),
+        ("../_images/ab12.png", "ab12.png", "image alt text is only its file name: ../_images/ab12.png"),
+        ("../_images/ab12.png", "A parabola with its minimum at zero", None),
+    ],
+)
+def test_alt_text_rules(src: str, alt: str | None, problem: str | None) -> None:
+    assert _alt_problem(src, alt) == problem
+
+
+def test_report_rejects_an_unknown_kind() -> None:
+    with pytest.raises(ValueError, match="kind must be one of"):
+        Report().add("a.html", "typo", "x")

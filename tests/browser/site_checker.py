@@ -1,33 +1,57 @@
 """Open every page of a built site in headless Chromium and report what a reader would hit.
 
-The checker is shared by the test of the real book (tests/test_browser.py) and by the test
-of the checker itself on a deliberately broken site (tests/test_browser_checker.py).
+One checker serves two tests: tests/test_browser.py runs it on the built book, and
+tests/test_browser_checker.py runs it on a small site broken on purpose, to prove that it
+reports each kind of fault. It can also be run by hand on any build:
 
-It reports, per page: local requests that fail or return >= 400; any request to another
-host (aborted: the book must not need one), except MathJax's CDN, which is answered from
-the local npm copy in tests/browser/node_modules; images that do not load or have no alt
-text; JavaScript page errors and console errors; links to local pages or #anchors that do
-not exist; formulas that MathJax marks as errors or leaves unrendered; pages missing from
-the navigation of the home page; and, at phone width, a layout that scrolls sideways.
+    .venv/bin/python tests/browser/site_checker.py _build/html
+
+Each page is loaded twice, at desktop (1280x800) and phone (390x844) width, from a local
+HTTP server on 127.0.0.1. Every problem found belongs to one of these kinds:
+
+- ``request``: a local request that fails or answers with a status >= 400;
+- ``offline``: a request to another host. It is aborted (the site must need none), except
+  MathJax's CDN, which is answered from the local npm copy in tests/browser/node_modules;
+- ``image``: an ``<img>`` that does not load (naturalWidth 0), or whose alt text is missing,
+  empty, or only its file name (what docutils writes when none is given);
+- ``javascript``: an uncaught JavaScript error or a console error;
+- ``link``: a link to a local file that does not exist, a ``#fragment`` that is no id on its
+  target page, or a redirect page that points to a missing page;
+- ``math``: a formula MathJax marks as an error, a formula left as raw TeX (MathJax skips one
+  with unbalanced braces without a word), raw TeX delimiters in the text, or MathJax not
+  done typesetting in time;
+- ``navigation``: a page that cannot be reached through the sidebar navigation, starting from
+  the home page (the page that index.html redirects to, or index.html itself);
+- ``layout``: at phone width, a page that scrolls sideways.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import functools
 import http.server
 import re
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, Route
 
 HERE = Path(__file__).resolve().parent
 MATHJAX_DIR = HERE / "node_modules" / "mathjax"
-MATHJAX_CDN = re.compile(r"^https://cdn\.jsdelivr\.net/npm/mathjax@3[^/]*/(?P<path>[^?#]*)")
-CHROMIUM = "/usr/bin/chromium"
+MATHJAX_ENTRY = MATHJAX_DIR / "es5" / "tex-mml-chtml.js"
+# Sphinx's default `mathjax_path` (MathJax 3): https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js.
+# MathJax then loads its fonts and any extension from the same base URL.
+MATHJAX_CDN = re.compile(r"^https://cdn\.jsdelivr\.net/npm/mathjax@3(?:\.[0-9.]+)?/(?P<path>[^?#]*)")
+CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -38,36 +62,84 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+KINDS = ("request", "offline", "image", "javascript", "link", "math", "navigation", "layout")
+# Pages that are not part of the reading order: generated indexes and the search page.
 SKIP_PAGES = {"genindex.html", "search.html", "py-modindex.html"}
-_REDIRECT = re.compile(r"<meta[^>]+http-equiv=[\"']?refresh", re.IGNORECASE)
+SKIP_DIRS = ("_static/", "_sources/", "_images/", "_modules/", "_downloads/")
+# The sidebar navigation of sphinx-book-theme / pydata-sphinx-theme.
+NAV_SELECTOR = "nav.bd-docs-nav a[href]"
+MATHJAX_TIMEOUT_MS = 20_000
+_REFRESH = re.compile(r"""<meta[^>]*http-equiv=["']?refresh[^>]*>""", re.I)
+_REFRESH_URL = re.compile(r"""url=["']?([^"'>\s]+)""", re.I)
+
+
+def browser_deps_missing() -> str | None:
+    """Why the browser checks cannot run here, or None when they can."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing: `make browser-deps` installs Debian's chromium package"
+    if not MATHJAX_ENTRY.is_file():
+        return f"{MATHJAX_ENTRY} is missing: `make browser-deps` runs `npm ci --prefix tests/browser`"
+    return None
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Browser]:
+    """Launch Debian's headless Chromium through Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass(frozen=True)
+class Problem:
+    page: str
+    kind: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.page}: [{self.kind}] {self.detail}"
 
 
 @dataclass
 class Report:
-    """Problems found, by page; empty when the site is clean."""
+    """What the checker saw: the pages, the problems, and evidence that the checks ran."""
 
-    problems: dict[str, list[str]] = field(default_factory=dict)
     pages: list[str] = field(default_factory=list)
+    home: str = "index.html"
+    problems: list[Problem] = field(default_factory=list)
+    formulas: dict[str, int] = field(default_factory=dict)  # typeset formulas per page
+    routed: set[str] = field(default_factory=set)  # MathJax files answered from the local copy
+    screenshots: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
 
-    def add(self, page: str, problem: str) -> None:
-        found = self.problems.setdefault(page, [])
-        if problem not in found:  # the same fault seen at desktop and phone width is one fault
-            found.append(problem)
+    def add(self, page: str, kind: str, detail: str) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        problem = Problem(page, kind, detail)
+        if problem not in self.problems:  # a fault seen at both widths is one fault
+            self.problems.append(problem)
 
-    def text(self) -> str:
-        return "\n".join(f"{page}: {p}" for page, ps in self.problems.items() for p in ps)
+    def of(self, kind: str, page: str | None = None) -> list[Problem]:
+        return [p for p in self.problems if p.kind == kind and (page is None or p.page == page)]
+
+    def text(self, kind: str | None = None) -> str:
+        return "\n".join(str(p) for p in self.problems if kind is None or p.kind == kind)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
 @contextlib.contextmanager
 def serve(directory: Path) -> Iterator[str]:
-    """Serve ``directory`` over HTTP on 127.0.0.1 (a free port); yield the base URL."""
+    """Serve ``directory`` over HTTP on 127.0.0.1 on a free port; yield the base URL."""
     handler = functools.partial(_Quiet, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -77,19 +149,34 @@ def serve(directory: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+        thread.join(timeout=5)
 
 
-def site_pages(root: Path) -> list[str]:
-    """Every HTML page of the site, relative to its root (search and index pages excepted)."""
-    pages = []
+def _redirect_target(path: Path) -> str | None:
+    tag = _REFRESH.search(path.read_text(errors="replace")[:3000])
+    url = _REFRESH_URL.search(tag[0]) if tag else None
+    return url[1] if url else None
+
+
+def site_pages(root: Path) -> tuple[list[str], dict[str, str]]:
+    """The HTML pages of the site (paths relative to ``root``) and its redirect pages.
+
+    Returns ``(pages, redirects)``: ``redirects`` maps each redirect page (such as the
+    index.html that Jupyter Book writes) to the page it points to, relative to ``root``.
+    """
+    pages: list[str] = []
+    redirects: dict[str, str] = {}
     for path in sorted(root.rglob("*.html")):
         rel = path.relative_to(root).as_posix()
-        if rel.startswith(("_static/", "_sources/", "_images/", "_modules/")) or rel in SKIP_PAGES:
+        if rel.startswith(SKIP_DIRS) or rel in SKIP_PAGES:
             continue
-        if _REDIRECT.search(path.read_text(errors="replace")[:2000]):
-            continue  # a redirect stub (the site's index.html points to the landing page)
-        pages.append(rel)
-    return pages
+        target = _redirect_target(path)
+        if target is None:
+            pages.append(rel)
+        else:
+            resolved = urljoin("http://site/" + rel, target)
+            redirects[rel] = unquote(urldefrag(resolved)[0].removeprefix("http://site/"))
+    return pages, redirects
 
 
 class _Ids(HTMLParser):
@@ -99,139 +186,266 @@ class _Ids(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for name, value in attrs:
-            if name in ("id", "name") and value:
+            if value and (name == "id" or (name == "name" and tag == "a")):
                 self.ids.add(value)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=256)
 def _ids_of(path: Path) -> frozenset[str]:
     parser = _Ids()
     parser.feed(path.read_text(errors="replace"))
     return frozenset(parser.ids)
 
 
-_PAGE_JS = """
-() => {
-  const images = [...document.images].map(img => ({
-    src: img.getAttribute('src'), loaded: img.complete && img.naturalWidth > 0,
-    alt: (img.getAttribute('alt') || '').trim()}));
+# Runs in the page once it has loaded and MathJax has finished. Returns what Python checks.
+_INSPECT_JS = r"""
+async ([navSelector]) => {
+  const imgs = [...document.images];
+  await Promise.all(imgs.map(img => { img.loading = 'eager'; return img.decode().catch(() => null); }));
+  const images = imgs.map(img => ({
+    src: img.getAttribute('src') || '', loaded: img.complete && img.naturalWidth > 0,
+    alt: img.getAttribute('alt')}));
   const links = [...document.querySelectorAll('a[href]')].map(a => a.href);
+  const short = s => s.replace(/\s+/g, ' ').trim().slice(0, 100);
   const mathErrors = [...document.querySelectorAll('mjx-merror, merror')].map(
-    e => (e.getAttribute('data-mjx-error') || e.textContent || '').slice(0, 80));
-  const unrendered = [...document.querySelectorAll('.math')].filter(
-    m => !m.querySelector('mjx-container')).map(m => m.textContent.trim().slice(0, 80));
-  const nav = [...document.querySelectorAll('nav.bd-docs-nav a[href], #site-navigation a[href], nav.site-nav a[href]')]
-    .map(a => a.href);
-  return {images, links, mathErrors, unrendered, nav};
+    e => short(e.getAttribute('data-mjx-error') || e.textContent || ''));
+  // MathJax replaces the TeX inside a .math element with an mjx-container; TeX it skipped
+  // (unbalanced braces, a missing delimiter) stays behind as text.
+  const unrendered = [];
+  for (const m of document.querySelectorAll('.math')) {
+    if (m.closest('mjx-container')) continue;
+    const leftover = [...m.childNodes].filter(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+    if (!m.querySelector('mjx-container') || leftover.length)
+      unrendered.push(short(leftover.map(n => n.textContent).join(' ') || m.textContent));
+  }
+  // Raw TeX in the text, outside any formula and outside code: math that was never marked up.
+  const rawTex = /\\\(|\\\[|\$\$|\\(?:begin|end)\{|\$[^$\n]*?(?:\\[A-Za-z]+|[\^_]\{?)[^$\n]*?\$|\\[A-Za-z]+\{/;
+  const skip = 'script, style, pre, code, kbd, samp, textarea, .math, mjx-container, .highlight, .cell_output';
+  const raw = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (rawTex.test(n.textContent) && !n.parentElement.closest(skip)) raw.push(short(n.textContent));
+  }
+  const nav = [...document.querySelectorAll(navSelector)].map(a => a.href);
+  const formulas = document.querySelectorAll('mjx-container').length;
+  return {images, links, mathErrors, unrendered, raw, nav, formulas};
+}
+"""
+
+# At phone width: how wide the page is, and the outermost elements that stick out.
+_WIDTH_JS = r"""
+() => {
+  const limit = window.innerWidth + 1;
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (wide.length >= 3) break;
+    const r = el.getBoundingClientRect();
+    if (r.right > limit && !(el.parentElement && el.parentElement.getBoundingClientRect().right > limit)) {
+      wide.push(el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
+        ? '.' + el.className.trim().split(/\s+/).join('.') : '') + ` (${Math.round(r.right)} px)`);
+    }
+  }
+  return {scroll: document.documentElement.scrollWidth, inner: window.innerWidth, wide};
+}
+"""
+
+_WAIT_MATHJAX_JS = """
+(timeout) => {
+  const startup = window.MathJax && window.MathJax.startup;
+  if (!startup || !startup.promise) return 'no-mathjax';
+  return Promise.race([startup.promise.then(() => 'done'),
+                       new Promise(resolve => setTimeout(() => resolve('timeout'), timeout))]);
 }
 """
 
 
-def check_site(root: Path, *, screenshots: Path | None = None, pages: list[str] | None = None) -> Report:
-    """Open every page of the site built in ``root`` and report the problems found."""
-    from playwright.sync_api import Route, sync_playwright
+def _alt_problem(src: str, alt: str | None) -> str | None:
+    if alt is None or not alt.strip():
+        return f"image without alt text: {src}"
+    name = src.rsplit("/", 1)[-1]
+    if alt.strip() in (src, name) or alt.strip().rsplit("/", 1)[-1] == name:
+        return f"image alt text is only its file name: {src}"
+    return None
 
-    report = Report()
-    pages = site_pages(root) if pages is None else pages
-    report.pages = pages
-    if screenshots is not None:
-        screenshots.mkdir(parents=True, exist_ok=True)
 
-    with serve(root) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        origin = urlparse(base).netloc
-        current = {"page": ""}
+class _Checker:
+    def __init__(self, root: Path, base: str, report: Report) -> None:
+        self.root = root
+        self.base = base
+        self.origin = urlparse(base).netloc
+        self.report = report
+        self.page = ""
+        self.nav: dict[str, set[str]] = {}
 
-        def route(r: Route) -> None:
-            url = r.request.url
-            if urlparse(url).netloc == origin:
-                r.continue_()
+    def local_path(self, url: str) -> str | None:
+        """The path relative to the site's root of a URL on the local server, else None."""
+        if not url.startswith(self.base):
+            return None
+        path = unquote(urldefrag(url)[0][len(self.base) :])
+        return path or "index.html"
+
+    def route(self, route: Route) -> None:
+        url = route.request.url
+        if urlparse(url).netloc == self.origin:
+            route.continue_()
+            return
+        match = MATHJAX_CDN.match(url)
+        if match:
+            local = MATHJAX_DIR / match["path"]
+            if local.is_file():
+                self.report.routed.add(match["path"])
+                route.fulfill(path=str(local))
                 return
-            match = MATHJAX_CDN.match(url)
-            if match and (MATHJAX_DIR / match["path"]).is_file():
-                r.fulfill(path=str(MATHJAX_DIR / match["path"]))
-                return
-            report.add(current["page"], f"request to another host (aborted): {url}")
-            r.abort()
+            self.report.add(self.page, "offline", f"MathJax file not in the local copy (aborted): {url}")
+        else:
+            self.report.add(self.page, "offline", f"request to another host (aborted): {url}")
+        route.abort()
 
-        nav_links: set[str] = set()
-        for rel in pages:
-            current["page"] = rel
-            for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-                context = browser.new_context(viewport=viewport)
-                context.route("**/*", route)
-                page = context.new_page()
-                errors: list[str] = []
-                page.on("pageerror", lambda e, errors=errors: errors.append(f"JavaScript error: {e}"))
-                page.on(
-                    "console",
-                    lambda m, errors=errors: errors.append(f"console error: {m.text}") if m.type == "error" else None,
-                )
-                page.on(
-                    "requestfailed",
-                    lambda rq, errors=errors: (
-                        errors.append(f"request failed: {rq.url}") if urlparse(rq.url).netloc == origin else None
-                    ),
-                )
-                page.on(
-                    "response",
-                    lambda rs, errors=errors: (
-                        errors.append(f"HTTP {rs.status}: {rs.url}") if rs.status >= 400 else None
-                    ),
-                )
-                page.goto(urljoin(base, rel), wait_until="load")
-                page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
-                page.wait_for_timeout(100)
-                if label == "desktop":
-                    found = page.evaluate(_PAGE_JS)
-                    _check_found(report, rel, found, root, base)
-                    nav_links.update(found["nav"])
-                else:
-                    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-                    if width[0] > width[1] + 1:
-                        report.add(rel, f"the phone layout scrolls sideways ({width[0]} px wide in {width[1]} px)")
-                if screenshots is not None:
-                    name = rel.replace("/", "__").removesuffix(".html")
-                    page.screenshot(path=str(screenshots / f"{name}-{label}.png"))
-                for e in dict.fromkeys(errors):
-                    report.add(rel, e)
-                context.close()
-        browser.close()
+    def open(self, page: Page, rel: str, errors: list[tuple[str, str]]) -> None:
+        def on_console(msg: ConsoleMessage) -> None:
+            if msg.type == "error":
+                where = (msg.location.get("url") or "").removeprefix(self.base) if msg.location else ""
+                errors.append(("javascript", f"console error: {msg.text}" + (f" ({where})" if where else "")))
 
-    in_nav = {_local_path(link, base) for link in nav_links}
-    for rel in pages:
-        if rel not in in_nav:
-            report.add(rel, "the page is missing from the navigation")
-    return report
+        def on_failed(request: Request) -> None:
+            if urlparse(request.url).netloc == self.origin:
+                errors.append(("request", f"request failed ({request.failure}): {request.url.removeprefix(self.base)}"))
 
+        def on_response(response: Response) -> None:
+            if response.status >= 400:
+                errors.append(("request", f"HTTP {response.status}: {response.url.removeprefix(self.base)}"))
 
-def _local_path(url: str, base: str) -> str | None:
-    if not url.startswith(base):
-        return None
-    path = unquote(urldefrag(url)[0][len(base) :])
-    return path or "index.html"
+        page.on("pageerror", lambda e: errors.append(("javascript", f"JavaScript error: {e}")))
+        page.on("console", on_console)
+        page.on("requestfailed", on_failed)
+        page.on("response", on_response)
+        page.goto(urljoin(self.base, rel), wait_until="load")
+        state = page.evaluate(_WAIT_MATHJAX_JS, MATHJAX_TIMEOUT_MS)
+        if state == "timeout":
+            errors.append(("math", f"MathJax had not finished typesetting after {MATHJAX_TIMEOUT_MS / 1000:g} s"))
+        page.evaluate("() => document.fonts.ready.then(() => true)")
 
+    def inspect(self, page: Page, rel: str) -> None:
+        found = page.evaluate(_INSPECT_JS, [NAV_SELECTOR])
+        add = functools.partial(self.report.add, rel)
+        self.report.formulas[rel] = found["formulas"]
+        for img in found["images"]:
+            if not img["loaded"]:
+                add("image", f"image does not load: {img['src']}")
+            alt = _alt_problem(img["src"], img["alt"])
+            if alt:
+                add("image", alt)
+        for message in found["mathErrors"]:
+            add("math", f"MathJax error in a formula: {message}")
+        for source in found["unrendered"]:
+            add("math", f"formula left unrendered (unbalanced braces?): {source}")
+        for text in found["raw"]:
+            add("math", f"raw TeX in the text, not typeset: {text}")
+        self.nav[rel] = {p for p in map(self.local_path, found["nav"]) if p is not None}
+        for url in dict.fromkeys(found["links"]):
+            self.check_link(rel, url)
 
-def _check_found(report: Report, rel: str, found: dict, root: Path, base: str) -> None:  # type: ignore[type-arg]
-    for img in found["images"]:
-        if not img["loaded"]:
-            report.add(rel, f"image does not load: {img['src']}")
-        if not img["alt"]:
-            report.add(rel, f"image without alt text: {img['src']}")
-    for message in found["mathErrors"]:
-        report.add(rel, f"MathJax error in a formula: {message}")
-    for source in found["unrendered"]:
-        report.add(rel, f"formula left unrendered: {source}")
-    for url in dict.fromkeys(found["links"]):
-        path = _local_path(url, base)
+    def check_link(self, rel: str, url: str) -> None:
+        path = self.local_path(url)
         if path is None:
-            continue
-        target = root / path
+            return
+        shown = url[len(self.base) :]
+        target = self.root / path
         if target.is_dir():
             target = target / "index.html"
         if not target.is_file():
-            report.add(rel, f"broken link: {url[len(base) :]}")
-            continue
+            self.report.add(rel, "link", f"broken link: {shown}")
+            return
         fragment = unquote(urldefrag(url)[1])
-        if fragment and target.suffix == ".html" and fragment not in _ids_of(target):
-            report.add(rel, f"broken anchor: {url[len(base) :]}")
+        checkable = fragment and not fragment.startswith(":~:") and target.suffix == ".html"
+        if checkable and fragment not in _ids_of(target):
+            self.report.add(rel, "link", f"broken anchor: {shown}")
+
+    def layout(self, page: Page, rel: str) -> None:
+        width = page.evaluate(_WIDTH_JS)
+        if width["scroll"] > width["inner"] + 1:
+            wide = ", ".join(width["wide"]) or "no single element"
+            size = f"{width['scroll']} px wide in {width['inner']} px"
+            self.report.add(rel, "layout", f"the phone layout scrolls sideways: {size}; too wide: {wide}")
+
+
+def check_site(
+    root: Path, browser: Browser, *, screenshots: Path | None = None, pages: list[str] | None = None
+) -> Report:
+    """Open every page of the site built in ``root`` in ``browser`` and report the problems.
+
+    ``screenshots``: a folder for a PNG of each page's first screen at each width.
+    ``pages``: check only these pages (paths relative to ``root``) instead of all of them.
+    """
+    started = time.perf_counter()
+    root = root.resolve()
+    found, redirects = site_pages(root)
+    report = Report(pages=found if pages is None else list(pages))
+    report.home = redirects.get("index.html", "index.html")
+    for stub, target in redirects.items():
+        if not (root / target).is_file():
+            report.add(stub, "link", f"redirects to a missing page: {target}")
+    if screenshots is not None:
+        screenshots.mkdir(parents=True, exist_ok=True)
+
+    with serve(root) as base:
+        checker = _Checker(root, base, report)
+        for rel in report.pages:
+            checker.page = rel
+            for label, viewport in VIEWPORTS.items():
+                context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+                try:
+                    context.route("**/*", checker.route)
+                    page = context.new_page()
+                    errors: list[tuple[str, str]] = []
+                    checker.open(page, rel, errors)
+                    if label == "desktop":
+                        checker.inspect(page, rel)
+                    else:
+                        checker.layout(page, rel)
+                    if screenshots is not None:
+                        shot = screenshots / f"{rel.removesuffix('.html').replace('/', '__')}-{label}.png"
+                        page.screenshot(path=str(shot))
+                        report.screenshots.append(shot)
+                    for kind, detail in dict.fromkeys(errors):
+                        report.add(rel, kind, detail)
+                finally:
+                    context.close()
+
+    _check_navigation(report, checker.nav)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _check_navigation(report: Report, nav: dict[str, set[str]]) -> None:
+    """Every page must be reachable from the home page by following sidebar links."""
+    if report.home in nav and not nav[report.home]:
+        report.add(report.home, "navigation", f"the home page has no sidebar navigation ({NAV_SELECTOR})")
+    reached = {report.home}
+    todo = [report.home]
+    while todo:
+        for target in nav.get(todo.pop(), set()) - reached:
+            reached.add(target)
+            todo.append(target)
+    for rel in report.pages:
+        if rel not in reached:
+            report.add(rel, "navigation", f"the page is missing from the navigation (not reachable from {report.home})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("root", type=Path, help="the built site, e.g. _build/html")
+    parser.add_argument("--screenshots", type=Path, help="folder for the screenshots")
+    args = parser.parse_args(argv)
+    missing = browser_deps_missing()
+    if missing:
+        print(missing, file=sys.stderr)
+        return 2
+    with chromium() as browser:
+        report = check_site(args.root, browser, screenshots=args.screenshots)
+    print(report.text() or "no problems", f"\n{len(report.pages)} pages in {report.seconds:.1f} s")
+    return 1 if report.problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
