@@ -375,7 +375,8 @@ def check_site(
     """Open every page of the site built in ``root`` in ``browser`` and report the problems.
 
     ``screenshots``: a folder for a PNG of each page's first screen at each width.
-    ``pages``: check only these pages (paths relative to ``root``) instead of all of them.
+    ``pages``: check only these pages (paths relative to ``root``) instead of all of them; the
+    navigation is then checked only if the home page is one of them.
     """
     started = time.perf_counter()
     root = root.resolve()
@@ -412,7 +413,10 @@ def check_site(
                 finally:
                     context.close()
 
-    _check_navigation(report, checker.nav)
+    if report.home in checker.nav:
+        _check_navigation(report, checker.nav)
+    elif pages is None:
+        report.add(report.home, "navigation", "the site has no home page to start the navigation from")
     report.seconds = time.perf_counter() - started
     return report
 
