@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, Route
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, Route, ViewportSize
 
 HERE = Path(__file__).resolve().parent
 MATHJAX_DIR = HERE / "node_modules" / "mathjax"
@@ -62,7 +62,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+VIEWPORTS: dict[str, ViewportSize] = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 KINDS = ("request", "offline", "image", "javascript", "link", "math", "navigation", "layout")
 # Pages that are not part of the reading order: generated indexes and the search page.
 SKIP_PAGES = {"genindex.html", "search.html", "py-modindex.html"}
@@ -220,7 +220,7 @@ async ([navSelector]) => {
   }
   // Raw TeX in the text, outside any formula and outside code: math that was never marked up.
   const rawTex = /\\\(|\\\[|\$\$|\\(?:begin|end)\{|\$[^$\n]*?(?:\\[A-Za-z]+|[\^_]\{?)[^$\n]*?\$|\\[A-Za-z]+\{/;
-  const skip = 'script, style, pre, code, kbd, samp, textarea, .math, mjx-container, .highlight, .cell_output';
+  const skip = 'script, style, pre, code, kbd, samp, textarea, .math, mjx-container, .highlight';
   const raw = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -319,7 +319,13 @@ class _Checker:
         page.on("console", on_console)
         page.on("requestfailed", on_failed)
         page.on("response", on_response)
-        page.goto(urljoin(self.base, rel), wait_until="load")
+        from playwright.sync_api import Error
+
+        try:
+            page.goto(urljoin(self.base, rel), wait_until="load")
+        except Error as error:
+            errors.append(("request", f"the page did not load: {error.message.splitlines()[0]}"))
+            return
         state = page.evaluate(_WAIT_MATHJAX_JS, MATHJAX_TIMEOUT_MS)
         if state == "timeout":
             errors.append(("math", f"MathJax had not finished typesetting after {MATHJAX_TIMEOUT_MS / 1000:g} s"))
@@ -380,6 +386,7 @@ def check_site(
     """
     started = time.perf_counter()
     root = root.resolve()
+    _ids_of.cache_clear()  # a rebuilt site may reuse the same paths
     found, redirects = site_pages(root)
     report = Report(pages=found if pages is None else list(pages))
     report.home = redirects.get("index.html", "index.html")
@@ -394,7 +401,7 @@ def check_site(
         for rel in report.pages:
             checker.page = rel
             for label, viewport in VIEWPORTS.items():
-                context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+                context = browser.new_context(viewport=viewport)
                 try:
                     context.route("**/*", checker.route)
                     page = context.new_page()
