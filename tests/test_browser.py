@@ -41,8 +41,10 @@ def _toc_files(entry: Any) -> list[str]:
     return found
 
 
-def _listing(report: Report, kind: str) -> str:
-    return f"{len(report.of(kind))} problem(s) in the built book:\n{report.text(kind)}"
+def _assert_none(report: Report, kind: str) -> None:
+    """Fail with one line per problem of this kind, page by page (no object dump)."""
+    if report.of(kind):
+        pytest.fail(f"{len(report.of(kind))} {kind} problem(s) in the built book:\n{report.text(kind)}", pytrace=False)
 
 
 def test_every_page_of_the_toc_is_checked(built_book: Path, report: Report) -> None:
@@ -55,29 +57,29 @@ def test_every_page_of_the_toc_is_checked(built_book: Path, report: Report) -> N
 
 
 def test_local_requests_succeed(report: Report) -> None:
-    assert not report.of("request"), _listing(report, "request")
+    _assert_none(report, "request")
 
 
 def test_no_request_leaves_the_machine(report: Report) -> None:
-    assert not report.of("offline"), _listing(report, "offline")
+    _assert_none(report, "offline")
 
 
 def test_images_load_and_have_alt_text(report: Report) -> None:
-    assert not report.of("image"), _listing(report, "image")
+    _assert_none(report, "image")
 
 
 def test_no_javascript_errors(report: Report) -> None:
     # Also proves book/_ext/dedupe_scripts.py works: without it, Sphinx's duplicated inline
     # scripts raise "Identifier 'THEBE_JS_URL' has already been declared" on every page.
-    assert not report.of("javascript"), _listing(report, "javascript")
+    _assert_none(report, "javascript")
 
 
 def test_internal_links_and_anchors_resolve(report: Report) -> None:
-    assert not report.of("link"), _listing(report, "link")
+    _assert_none(report, "link")
 
 
 def test_every_formula_is_typeset(built_book: Path, report: Report) -> None:
-    assert not report.of("math"), _listing(report, "math")
+    _assert_none(report, "math")
     # Not vacuous: every page whose HTML holds math shows typeset formulas, and MathJax came
     # from the local copy (or from the site itself), never from the network.
     for rel in report.pages:
@@ -87,11 +89,11 @@ def test_every_formula_is_typeset(built_book: Path, report: Report) -> None:
 
 
 def test_every_page_is_in_the_navigation(report: Report) -> None:
-    assert not report.of("navigation"), _listing(report, "navigation")
+    _assert_none(report, "navigation")
 
 
 def test_phone_layout_does_not_scroll_sideways(report: Report) -> None:
-    assert not report.of("layout"), _listing(report, "layout")
+    _assert_none(report, "layout")
 
 
 def test_only_known_kinds_of_problem(report: Report) -> None:
