@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from browser.site_checker import KINDS, Report, _alt_problem, check_site, site_pages
+from browser.site_checker import KINDS, MATHJAX_DIR, Report, _alt_problem, check_site, site_pages
 from notebook_tools import ROOT
 
 PIXEL = bytes.fromhex(  # a 1x1 PNG
@@ -23,26 +23,23 @@ PIXEL = bytes.fromhex(  # a 1x1 PNG
     "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a5d2a9b40000000049454e44ae426082"
 )
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
-NAV = ["home.html", "good.html", "chapter.html", "broken.html"]
+NAV = ["home.html", "good.html", "chapter.html", "broken.html", "offline.html"]
 
 
-def _mathjax_head() -> str:
+def _mathjax_head(src: str = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js") -> str:
     """The two script tags Sphinx writes for MathJax 3, with the book's own configuration."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]
     mathjax = dict(config.get("mathjax3_config") or {})
     mathjax["options"] = {"processHtmlClass": "tex2jax_process|mathjax_process|math|output_area"}
-    return (
-        f"<script>window.MathJax = {json.dumps(mathjax)}</script>\n"
-        '<script defer="defer" src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>'
-    )
+    return f'<script>window.MathJax = {json.dumps(mathjax)}</script>\n<script defer="defer" src="{src}"></script>'
 
 
-def _page(body: str, *, nav: list[str] = NAV, up: str = "") -> str:
+def _page(body: str, *, nav: list[str] = NAV, up: str = "", mathjax: str | None = None) -> str:
     links = "".join(f"<li><a class='reference internal' href='{up}{href}'>{href}</a></li>" for href in nav)
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>page</title>{_mathjax_head()}</head><body>"
+        f"<title>page</title>{_mathjax_head(mathjax) if mathjax else _mathjax_head()}</head><body>"
         f"<nav class='bd-links bd-docs-nav'><ul>{links}</ul></nav>"
         f"<main><section class='tex2jax_ignore mathjax_ignore'>{body}</section></main></body></html>"
     )
@@ -64,6 +61,11 @@ href="#equation-loss">#</a></span>\[\mathcal{L} = \frac{1}{n}\sum_{i=1}^{n} (\ha
 <a href="home.html#top">home</a> <a href="#start">top of this page</a> <a href="sub/deep.html#old-name">deep</a>
 <a href="img/pixel.png">the picture</a> <a href="sub/">a folder with an index</a>
 <a href="https://example.invalid/elsewhere">a link to another site is not a request</a>
+"""
+
+OFFLINE = r"""
+<h1>Math with no CDN</h1>
+<p><span class="math notranslate nohighlight">\(\ell(\hat y, y) = \max(0, 1 - y \hat y)\)</span></p>
 """
 
 BROKEN = r"""
@@ -113,6 +115,10 @@ def broken_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (site / "sub" / "index.html").write_text(_page("<h1>Folder index</h1>", up="../"))
     (site / "broken.html").write_text(_page(BROKEN))
+    # MathJax served by the site itself, as a build with `mathjax_path` set to a local copy does.
+    (site / "_static").mkdir()
+    (site / "_static" / "mathjax").symlink_to(MATHJAX_DIR, target_is_directory=True)
+    (site / "offline.html").write_text(_page(OFFLINE, mathjax="_static/mathjax/es5/tex-mml-chtml.js?v=1234abcd"))
     (site / "orphan.html").write_text(_page("<p>No navigation leads here.</p>"))
     return site
 
@@ -131,16 +137,18 @@ def test_site_pages_skips_redirects_and_follows_them(broken_site: Path) -> None:
     assert "index.html" not in pages
     assert "gone.html" not in pages
     assert {"home.html", "good.html", "broken.html", "orphan.html", "sub/deep.html", "sub/index.html"} <= set(pages)
+    assert not [p for p in pages if p.startswith("_static/")]
     assert redirects == {"index.html": "home.html", "gone.html": "moved/away.html"}
 
 
 def test_good_pages_come_out_clean(report: Report) -> None:
-    clean = ["home.html", "good.html", "chapter.html", "sub/deep.html", "sub/index.html"]
+    clean = ["home.html", "good.html", "chapter.html", "sub/deep.html", "sub/index.html", "offline.html"]
     assert [str(p) for p in report.problems if p.page in clean] == []
     assert report.home == "home.html"
     # The checks ran for real: MathJax came from the local copy and typeset the good formulas.
     assert report.formulas["good.html"] == 3
     assert "es5/tex-mml-chtml.js" in report.routed
+    assert report.formulas["offline.html"] == 1  # MathJax from the site's own _static/ also works
     assert any(path.endswith(".woff") for path in report.routed), "MathJax's fonts were not served"
 
 
