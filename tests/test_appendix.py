@@ -1,0 +1,175 @@
+"""The appendix stays whole: every glossary term is used, every term used is defined, and the
+API reference documents every public name of lossutils.
+
+The glossary (book/appendix/glossary.md) is a Sphinx ``{glossary}``; the chapters link to it
+with ``{term}`...```. Sphinx warns about a ``{term}`` with no definition (the build fails under
+``-W``) but not about a defined term that nothing links to, so both directions are checked here
+on the sources of every page listed in ``_toc.yml``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+GLOSSARY = ROOT / "book" / "appendix" / "glossary.md"
+API = ROOT / "book" / "appendix" / "api.md"
+
+#: The modules whose public names (``__all__``) the API reference must document.
+API_MODULES = ["regression", "classification", "nn", "data", "plot", "metrics", "train", "cards"]
+
+TERM_ROLE = re.compile(r"\{term\}`([^`]+)`")
+
+
+def _normalise(term: str) -> str:
+    """Sphinx matches glossary terms case-insensitively, with whitespace collapsed."""
+    return " ".join(term.split()).lower()
+
+
+def glossary_entries(text: str) -> list[list[str]]:
+    """The entries of the ``{glossary}`` block of ``text``: each a list of its terms (aliases)."""
+    match = re.search(r"^```\{glossary\}\n(.*?)^```", text, flags=re.DOTALL | re.MULTILINE)
+    assert match, "no ```{glossary} block found"
+    entries: list[list[str]] = []
+    previous_was_term = False
+    for line in match.group(1).splitlines():
+        is_term = bool(line.strip()) and not line[0].isspace() and not line.startswith(":")
+        if is_term:
+            if previous_was_term:
+                entries[-1].append(line.strip())  # an alias: consecutive term lines share a definition
+            else:
+                entries.append([line.strip()])
+        previous_was_term = is_term
+    return entries
+
+
+def term_uses(text: str) -> list[str]:
+    """The glossary terms that ``{term}`...``` roles in ``text`` point to (explicit targets too)."""
+    uses = []
+    for content in TERM_ROLE.findall(text):
+        target = re.search(r"<([^<>]+)>\s*$", content)
+        uses.append(_normalise(target.group(1) if target else content))
+    return uses
+
+
+def toc_pages() -> list[Path]:
+    """The source file of every page in ``_toc.yml`` (Markdown or notebook)."""
+    files: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(str(node["file"]))
+            if "root" in node:
+                files.append(str(node["root"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+    pages = []
+    for name in files:
+        candidates = [ROOT / f"{name}{suffix}" for suffix in (".md", ".ipynb")]
+        pages += [path for path in candidates if path.exists()]
+    return pages
+
+
+def markdown_of(path: Path) -> str:
+    """The Markdown a page shows: a .md file, or the markdown cells of a notebook."""
+    if path.suffix == ".md":
+        return path.read_text()
+    nb = nbformat.read(path, as_version=4)
+    return "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+
+
+def uses_outside_glossary() -> dict[str, list[str]]:
+    """Each term used, with the pages that use it (the glossary's own cross-links excluded)."""
+    uses: dict[str, list[str]] = {}
+    for page in toc_pages():
+        if page.resolve() == GLOSSARY.resolve():
+            continue
+        for term in term_uses(markdown_of(page)):
+            uses.setdefault(term, []).append(page.relative_to(ROOT).as_posix())
+    return uses
+
+
+# -- the parsers, on small examples ------------------------------------------------------------
+
+
+def test_glossary_parser_reads_terms_and_aliases() -> None:
+    text = "# G\n\n```{glossary}\nLoss\n  A number.\n\nMSE\nMean squared error\n  Squares.\n```\n"
+    assert glossary_entries(text) == [["Loss"], ["MSE", "Mean squared error"]]
+
+
+def test_term_parser_reads_plain_and_explicit_targets() -> None:
+    text = "A {term}`Loss`, the {term}`per-sample  losses <per-sample loss>` and {term}`ECE`."
+    assert term_uses(text) == ["loss", "per-sample loss", "ece"]
+
+
+# -- the book's glossary ------------------------------------------------------------------------
+
+
+def test_glossary_is_in_the_table_of_contents() -> None:
+    assert GLOSSARY in toc_pages()
+
+
+def test_glossary_terms_are_unique() -> None:
+    terms = [_normalise(t) for entry in glossary_entries(GLOSSARY.read_text()) for t in entry]
+    duplicates = sorted({t for t in terms if terms.count(t) > 1})
+    assert not duplicates, f"terms defined twice in the glossary: {duplicates}"
+
+
+def test_every_term_used_is_defined() -> None:
+    defined = {_normalise(t) for entry in glossary_entries(GLOSSARY.read_text()) for t in entry}
+    uses = uses_outside_glossary()
+    for term in term_uses(GLOSSARY.read_text()):  # the glossary's own cross-links must resolve too
+        uses.setdefault(term, []).append(GLOSSARY.relative_to(ROOT).as_posix())
+    undefined = {term: pages for term, pages in uses.items() if term not in defined}
+    assert not undefined, f"{{term}} roles with no glossary entry (term: pages): {undefined}"
+
+
+def test_every_glossary_term_is_used_in_the_book() -> None:
+    used = set(uses_outside_glossary())
+    unused = [entry for entry in glossary_entries(GLOSSARY.read_text()) if not used & {_normalise(t) for t in entry}]
+    assert not unused, (
+        "glossary entries that no page links to with {term}`...` (link one from the chapter that "
+        f"introduces it, or drop it): {unused}"
+    )
+
+
+# -- the API reference --------------------------------------------------------------------------
+
+
+def documented_names(text: str, module: str) -> set[str] | None:
+    """Names of ``lossutils.<module>`` that api.md documents; None if it documents all members."""
+    automodule = re.search(rf"^\.\. automodule:: lossutils\.{module}\n((?:[ \t]+:.*\n)*)", text, flags=re.MULTILINE)
+    if automodule and ":members:" in automodule.group(1):
+        return None
+    return set(re.findall(rf"^\.\. auto(?:function|class|data):: lossutils\.{module}\.(\w+)", text, flags=re.MULTILINE))
+
+
+@pytest.mark.parametrize("module", API_MODULES)
+def test_api_reference_documents_every_public_name(module: str) -> None:
+    names = documented_names(API.read_text(), module)
+    mod = importlib.import_module(f"lossutils.{module}")
+    assert hasattr(mod, "__all__"), f"lossutils.{module} has no __all__, so its public names are not defined"
+    if names is None:
+        return  # `.. automodule:: ... :members:` documents exactly the names in __all__
+    public = set(mod.__all__)
+    assert names, f"api.md documents nothing of lossutils.{module}"
+    assert public <= names, f"api.md misses lossutils.{module}: {sorted(public - names)}"
+
+
+def test_api_reference_parser() -> None:
+    text = ".. automodule:: lossutils.plot\n   :members:\n\n.. autofunction:: lossutils.data.cat_dog\n"
+    assert documented_names(text, "plot") is None
+    assert documented_names(text, "data") == {"cat_dog"}
+    assert documented_names(text, "train") == set()
