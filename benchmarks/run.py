@@ -432,7 +432,7 @@ def anatomy(budget: float, default_threads: int) -> list[dict[str, Any]]:
         ("torch", "torch: F.mse_loss(a, b), 1 thread", "1e6", lambda: F.mse_loss(tr, tother), 1),
     ]  # fmt: skip
     fns = {f"{op} [{shape}]": Timed(fn, threads) for _, op, shape, fn, threads in ops}
-    timed, _ = time_block_undisturbed(fns, budget, default_threads)
+    timed, others = time_block_undisturbed(fns, budget, default_threads)
     median = {(op, shape): statistics.median(timed[f"{op} [{shape}]"].runs) for _, op, shape, _, _ in ops}
     # the unit: one read pass over as many elements (1e5 x 10 has as many as 1e6)
     one_pass = {shape: t for (op, shape), t in median.items() if op.startswith("np.add.reduce")}
@@ -441,7 +441,8 @@ def anatomy(budget: float, default_threads: int) -> list[dict[str, Any]]:
     for group, op, shape, _, threads in ops:
         med = median[op, shape]
         rows.append({"group": group, "operation": op, "shape": shape, "dtype": "float32",
-                     "threads": threads or 1, "median_s": med, "read_passes": med / one_pass[shape]})  # fmt: skip
+                     "threads": threads or 1, "median_s": med, "read_passes": med / one_pass[shape],
+                     "others_cpu": others})  # fmt: skip
     return rows
 
 
@@ -507,6 +508,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS, help="output folder (default: benchmarks/results)")
     parser.add_argument("--only", nargs="*", default=None, help="time only these cases (e.g. mse cross_entropy)")
     parser.add_argument("--no-figure", action="store_true", help="skip speed.png")
+    parser.add_argument("--anatomy-only", action="store_true", help="time only the single operations (anatomy.csv)")
     args = parser.parse_args(argv)
 
     sizes = [10**3, 10**5] if args.quick else SIZES
@@ -519,6 +521,11 @@ def main(argv: list[str] | None = None) -> int:
     rng = np.random.default_rng(0)
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    # first, while the machine is as it was found: the single operations
+    write_csv(args.out / "anatomy.csv", anatomy(budget, default_threads))
+    if args.anatomy_only:
+        print(f"done in {time.perf_counter() - started:.1f} s; {args.out / 'anatomy.csv'} written")
+        return 0
 
     plan: list[tuple[Case, int, int | None, Any]] = []
     for case in cases:
@@ -564,7 +571,6 @@ def main(argv: list[str] | None = None) -> int:
                                     "peak_over_input": peak / x.nbytes})  # fmt: skip
         del x, target, timed
 
-    write_csv(args.out / "anatomy.csv", anatomy(budget, default_threads))
     write_csv(args.out / "timings.csv", timing_rows)
     write_csv(args.out / "ratios.csv", ratios(timing_rows))
     write_csv(args.out / "memory.csv", memory_rows)
