@@ -7,10 +7,10 @@ arguments and returns d(loss)/d(first argument) with the shape of the first argu
 ``reduction='none'`` it holds, for every sample, the derivative of that sample's loss with
 respect to its own inputs.
 
-Stability is built into the formulas, not patched after: softplus as max(x, 0) + log(1 + e^-|x|)
-(the formula of ``np.logaddexp(0, x)``), cross-entropy as ``logsumexp(logits) - logits[y]`` read
-with :func:`numpy.take_along_axis`, and a max-shifted :func:`logsumexp`, so logits of +-1e4
-neither overflow nor give ``nan``.
+Stability is built into the formulas, not patched after: softplus as
+``max(x, 0) + log(1 + exp(-abs(x)))`` (the formula of ``np.logaddexp(0, x)``), cross-entropy as
+``logsumexp(logits) - logits[y]`` read with :func:`numpy.take_along_axis`, and a max-shifted
+:func:`logsumexp`, so logits of +-1e4 neither overflow nor give ``nan``.
 """
 
 from __future__ import annotations

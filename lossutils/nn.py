@@ -6,16 +6,16 @@ computes the loss with differentiable torch operations: autograd supplies the gr
 The formulas are those of the NumPy functions of :mod:`lossutils` and the tests check that
 both agree in value and gradient.
 
-=========================  =============================================  ==================
-module                     per-sample loss                                NumPy twin
-=========================  =============================================  ==================
-:class:`LogCoshLoss`       log cosh(x − y)                                ``log_cosh``
-:class:`QuantileLoss`      max(q·(y − x), (q − 1)·(y − x))                ``quantile``
-:class:`FocalLoss`         −α_t (1 − p_t)^γ log p_t                       ``focal_loss``
-:class:`MulticlassHingeLoss`  Σ_{j≠y} max(0, m − s_y + s_j) (or CS)       ``multiclass_hinge``
-:class:`MeanBiasError`     x − y                                          ``mbe``
-:class:`CrossEntropyLoss`  −log softmax(x)_y, weights, ignore, smoothing  ``cross_entropy``
-=========================  =============================================  ==================
+============================  =============================================  ====================
+module                        per-sample loss                                NumPy twin
+============================  =============================================  ====================
+:class:`LogCoshLoss`          log cosh(x − y)                                ``log_cosh``
+:class:`QuantileLoss`         max(q·(y − x), (q − 1)·(y − x))                ``quantile``
+:class:`FocalLoss`            −α_t (1 − p_t)^γ log p_t                       ``focal_loss``
+:class:`MulticlassHingeLoss`  Σ_{j≠y} max(0, m − s_y + s_j) (or CS)          ``multiclass_hinge``
+:class:`MeanBiasError`        x − y                                          ``mbe``
+:class:`CrossEntropyLoss`     −log softmax(x)_y, weights, ignore, smoothing  ``cross_entropy``
+============================  =============================================  ====================
 
 This module imports torch; ``import lossutils`` does not import it.
 
