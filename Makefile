@@ -7,6 +7,9 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# A local copy of MathJax 3 (npm, pinned by tests/browser/package-lock.json): the book serves it
+# so its formulas render offline, and the browser tests use it.
+MATHJAX := tests/browser/node_modules/.installed
 
 .PHONY: book test notebooks lint clean browser-deps
 
@@ -16,7 +19,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-book: $(STAMP)
+book: $(STAMP) $(MATHJAX)
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
 	@echo "The book is built: open _build/html/index.html in a browser."
@@ -40,10 +43,8 @@ clean:
 	rm -rf _build
 
 # What the browser tests need besides Python packages: Debian's Chromium (never a browser
-# download: no `playwright install`) and a local copy of MathJax 3 (npm, pinned by
-# tests/browser/package-lock.json) that the tests serve in place of its CDN. Quick when present.
-MATHJAX := tests/browser/node_modules/.installed
-
+# download: no `playwright install`) and the local copy of MathJax 3 that the book serves.
+# Quick when present.
 browser-deps: $(MATHJAX)
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 

@@ -80,12 +80,21 @@ def test_internal_links_and_anchors_resolve(report: Report) -> None:
 
 def test_every_formula_is_typeset(built_book: Path, report: Report) -> None:
     _assert_none(report, "math")
-    # Not vacuous: every page whose HTML holds math shows typeset formulas, and MathJax came
-    # from the local copy (or from the site itself), never from the network.
+    # Not vacuous: every page whose HTML holds math shows typeset formulas.
     for rel in report.pages:
         if 'class="math' in (built_book / rel).read_text():
             assert report.formulas[rel] > 0, f"{rel} has math but MathJax typeset nothing"
     assert sum(report.formulas.values()) > 0
+
+
+def test_the_book_serves_its_own_mathjax(built_book: Path, report: Report) -> None:
+    # The formulas render offline: every page loads MathJax from the book's _static/mathjax
+    # (see html_static_path and mathjax_path in _config.yml), so the checker never had to answer
+    # a request to MathJax's CDN.
+    assert (built_book / "_static" / "mathjax" / "es5" / "tex-mml-chtml.js").is_file()
+    assert not report.routed, f"pages asked MathJax's CDN for {sorted(report.routed)}"
+    for rel in report.pages:
+        assert "cdn.jsdelivr.net/npm/mathjax" not in (built_book / rel).read_text(), rel
 
 
 def test_every_page_is_in_the_navigation(report: Report) -> None:
