@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -172,9 +173,14 @@ class LossCard:
 
 
 def _code_or_dash(name: str) -> str:
-    if name == "—":
-        return name
-    return " / ".join(f"`{part.strip()}`" for part in name.split("/"))
+    """Markdown for a framework name: each ``/``-separated name as code, ``—`` (none) as is, and
+    in a trailing remark in parentheses only the dotted names as code."""
+    main, _, remark = name.partition(" (")
+    main = main.strip()
+    text = main if main == "—" else " / ".join(f"`{part.strip()}`" for part in main.split("/"))
+    if remark:
+        text += " (" + re.sub(r"\b[A-Za-z_]\w*(?:\.\w+)+\b", lambda m: f"`{m.group(0)}`", remark)
+    return text
 
 
 def _nn_suffix(nn_module: str) -> str:

@@ -406,3 +406,25 @@ def test_unknown_card_names_are_rejected():
         card("l2")
     with pytest.raises(ValueError, match="no loss card for 'nope'"):
         summary_table(["mse", "nope"])
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("—", "—"),
+        ("torch.nn.functional.mse_loss / torch.nn.MSELoss", "`torch.nn.functional.mse_loss` / `torch.nn.MSELoss`"),
+        ("— (scikit-learn: sklearn.metrics.hinge_loss)", "— (scikit-learn: `sklearn.metrics.hinge_loss`)"),
+        (
+            "torch.nn.functional.multi_margin_loss / torch.nn.MultiMarginLoss (Weston–Watkins ÷ C)",
+            "`torch.nn.functional.multi_margin_loss` / `torch.nn.MultiMarginLoss` (Weston–Watkins ÷ C)",
+        ),
+    ],
+)
+def test_framework_names_render_as_code_and_remarks_as_prose(name, expected):
+    assert cards._code_or_dash(name) == expected
+
+
+def test_every_card_renders_its_framework_names_without_code_spans_around_prose():
+    for c in CARDS.values():
+        spans = re.findall(r"`([^`]*)`", cards._code_or_dash(c.torch_name))
+        assert all(" " not in span for span in spans), (c.name, spans)
