@@ -48,14 +48,15 @@ def repository_url() -> str:
 
 
 def setup_cell_source() -> str:
-    """The first cell of every notebook: installs lossutils where it is missing (Colab)."""
+    """The first cell of every notebook: installs lossutils and myst-nb where they are missing (Colab)."""
     return (
         "# Set-up for Colab and other fresh environments: install the book's companion package\n"
-        "# from its repository when it is not importable. Prints nothing when it is.\n"
+        "# from its repository, and myst-nb (whose `glue` puts computed numbers into the text),\n"
+        "# when they are not importable. Prints nothing when they are.\n"
         "import importlib.util\n"
         "\n"
-        'if importlib.util.find_spec("lossutils") is None:\n'
-        f'    %pip install --quiet "lossutils @ git+{repository_url()}"'
+        'if importlib.util.find_spec("lossutils") is None or importlib.util.find_spec("myst_nb") is None:\n'
+        f'    %pip install --quiet "lossutils @ git+{repository_url()}" myst-nb'
     )
 
 
