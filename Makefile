@@ -1,7 +1,9 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11:
 #   make book   build the HTML book into _build/html (open _build/html/index.html)
-#   make test   run every test: lint, types, unit and property tests, strict nbval, the build
+#   make test   run every test: lint, types, unit and property tests, strict nbval of every
+#               notebook under another numeric configuration, the build, the browser tests
 # Both create the virtual environment .venv from requirements.txt when it is missing.
+# While you work, `make check` runs the fast tier alone (lint, types, unit and property tests).
 
 PYTHON ?= python3.11
 VENV   := .venv
@@ -11,7 +13,15 @@ STAMP  := $(VENV)/.installed
 # so its formulas render offline, and the browser tests use it.
 MATHJAX := tests/browser/node_modules/.installed
 
-.PHONY: book test notebooks lint clean browser-deps
+# One thread for NumPy's BLAS, OpenMP and PyTorch in every command below and in the notebook
+# kernels they start (lossutils.notebook.setup() pins the same in a notebook run by hand), so
+# a 1-core laptop and a 16-core server compute the same floats.
+export LOSSUTILS_THREADS    := 1
+export OMP_NUM_THREADS      := 1
+export OPENBLAS_NUM_THREADS := 1
+export MKL_NUM_THREADS      := 1
+
+.PHONY: book test check notebooks lint clean browser-deps
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,11 +34,19 @@ book: $(STAMP) $(MATHJAX)
 	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
 	@echo "The book is built: open _build/html/index.html in a browser."
 
-test: $(STAMP) browser-deps
+# The fast tier: lint, types, unit and property tests (no notebook, no build, no browser).
+check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not notebooks and not book and not browser"
+
+# Everything: the fast tier, the built book and the browser, and strict nbval of every
+# notebook re-run under another numeric configuration than the one it was executed in
+# (tests/portability.py), so that a number that would differ on a reader's CPU fails here.
+test: check browser-deps
+	LOSSUTILS_REQUIRE_BROWSER=1 $(BIN)/pytest -m "book or browser"
+	$(BIN)/python tests/portability.py $(BIN)/pytest -m notebooks
 
 # Re-execute every notebook in place, top to bottom, in a fresh kernel, and record its
 # freshness fingerprint. Run after any change to a notebook or to lossutils/.

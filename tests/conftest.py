@@ -1,7 +1,16 @@
-"""Shared test set-up: make tests/ importable (notebook_tools) and use a headless backend."""
+"""Shared test set-up: make tests/ importable (notebook_tools), use a headless backend, and
+mark the slow layers so that `make check` can leave them out.
+
+Markers (given here from what a test uses, so a new test cannot forget its marker):
+
+* ``notebooks``: the cells of the book's notebooks, re-executed and compared by strict nbval;
+* ``book``: tests that need the built HTML book (the ``built_book`` fixture builds it);
+* ``browser``: tests that drive headless Chromium (the ``chromium_browser`` fixture).
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -22,6 +31,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.notebooks)
+        fixtures = getattr(item, "fixturenames", ())
+        if "built_book" in fixtures:
+            item.add_marker(pytest.mark.book)
+        if "chromium_browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -47,13 +67,16 @@ def built_book() -> Path:
 def chromium_browser() -> Iterator[Browser]:
     """One headless Chromium (Debian's /usr/bin/chromium, driven by Playwright) for the session.
 
-    Skips, saying why, where the browser or the local MathJax copy is missing: `make test`
-    installs both (its `browser-deps` step), so under `make test` the browser tests always run.
+    Skips, saying why, where the browser or the local MathJax copy is missing; `make test`
+    installs both (its `browser-deps` step) and sets LOSSUTILS_REQUIRE_BROWSER=1, which turns
+    that skip into a failure, so under `make test` the browser tests always run.
     """
     from browser.site_checker import browser_deps_missing, chromium
 
     missing = browser_deps_missing()
     if missing:
+        if os.environ.get("LOSSUTILS_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"the browser tests cannot run: {missing}", pytrace=False)
         pytest.skip(f"BROWSER TESTS NOT RUN: {missing}")
     with chromium() as browser:
         yield browser
