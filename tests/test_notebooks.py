@@ -1,4 +1,4 @@
-"""The notebooks as stored: run once top to bottom, fresh, clean, and figures with alt text.
+"""The notebooks as stored: run once top to bottom, fresh, clean, portable numbers, figures with alt text.
 
 Strict nbval (``pytest --nbval``) re-executes every cell and compares text outputs; these
 tests cover what nbval cannot see: a cell stored without output is never compared, PNG
@@ -7,11 +7,15 @@ figures are never compared, and a notebook run out of order can still match cell
 
 from __future__ import annotations
 
+import ast
+import math
 from pathlib import Path
 
 import nbformat
 import pytest
-from notebook_tools import METADATA_KEY, ROOT, SETUP_TAG, fingerprint, notebooks, setup_cell_source
+from notebook_tools import METADATA_KEY, ROOT, SETUP_TAG, _code_only, fingerprint, notebooks, setup_cell_source
+
+from lossutils.notebook import DIGITS
 
 NOTEBOOKS = notebooks()
 IDS = [p.name for p in NOTEBOOKS]
@@ -89,3 +93,49 @@ def test_every_notebook_is_in_the_table_of_contents() -> None:
     toc = (ROOT / "_toc.yml").read_text()
     for path in NOTEBOOKS:
         assert path.relative_to(ROOT).with_suffix("").as_posix() in toc, f"{path.name} is not in _toc.yml"
+
+
+GLUE_RECORD = "application/papermill.record/text/plain"
+
+
+def significant_digits(text: str) -> int:
+    """Significant digits of a float literal as Python prints it ('0.0960435' -> 6, '1200.0' -> 2)."""
+    mantissa = text.lstrip("+-").lower().split("e")[0].replace(".", "")
+    return len(mantissa.strip("0")) or 1
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_glued_numbers_are_rounded(path: Path) -> None:
+    """Every float glued into the text carries few enough digits to read the same on any CPU.
+
+    glue stores a value's repr; a float64 repr has up to 17 significant digits, whose last ones
+    differ between machines. lossutils.notebook.glue rounds to DIGITS (or fewer).
+    """
+    for i, cell in enumerate(_read(path).cells):
+        for out in cell.get("outputs", []):
+            record = out.get("data", {}).get(GLUE_RECORD)
+            if record is None:
+                continue
+            try:
+                value = ast.literal_eval(record)
+            except (ValueError, SyntaxError):
+                continue  # not a number or a string: e.g. a figure's repr
+            if isinstance(value, float) and math.isfinite(value):
+                assert significant_digits(record) <= DIGITS, (
+                    f"{path.name}, cell {i}: glued {record} has more than {DIGITS} significant digits;"
+                    " glue it with lossutils.notebook.glue"
+                )
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"), [("0.0960435", 6), ("0.09604347526573462", 16), ("1200.0", 2), ("4.3e-09", 2), ("-7.0", 1)]
+)
+def test_significant_digits(text: str, digits: int) -> None:
+    assert significant_digits(text) == digits
+
+
+def test_fingerprint_ignores_comments_docstrings_and_layout() -> None:
+    plain = "def f(x):\n    return x + 1\n"
+    annotated = 'def f(x):\n    """Add one."""\n    # the successor\n    return (x +\n            1)  # done\n'
+    assert _code_only(plain) == _code_only(annotated)
+    assert _code_only(plain) != _code_only(plain.replace("+ 1", "+ 2"))
