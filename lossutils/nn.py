@@ -373,6 +373,11 @@ class CrossEntropyLoss(_WeightedLoss):
     :math:`\ell_i = -\sum_c w_c\, t'_{ic} \log p_{ic}` with
     :math:`t' = (1 - \varepsilon) t + \varepsilon / C`, and ``'mean'`` divides by N.
 
+    Without smoothing (:math:`\varepsilon = 0`) the smoothing term is left out, not multiplied
+    by 0, so logits masked with ``-inf`` (padding, attention masks) give finite losses, as in
+    torch; with :math:`\varepsilon > 0` the term holds :math:`-\log p = \infty` for a masked
+    class and the loss is ``inf``, as torch's is too.
+
     Parameters
     ----------
     weight : tensor of shape (C,), optional
@@ -445,6 +450,8 @@ class CrossEntropyLoss(_WeightedLoss):
         w_y = torch.where(keep, w_y, torch.zeros_like(w_y))
         log_p_y = log_p.gather(dim, safe.unsqueeze(dim)).squeeze(dim)
         nll = torch.where(keep, -w_y * log_p_y, torch.zeros_like(log_p_y))
+        if eps == 0:  # no smoothing term: 0 * (-inf) would turn a logit masked with -inf into nan
+            return _reduce(nll, self.reduction, w_y.sum())
         all_classes = log_p if weight is None else log_p * weight.view(w_shape)
         smooth = torch.where(keep, -all_classes.sum(dim), torch.zeros_like(nll))
         loss = (1 - eps) * nll + (eps / n_classes) * smooth

@@ -112,6 +112,28 @@ def test_cross_entropy_is_stable_for_huge_logits():
     assert loss.item() == pytest.approx(ref.item(), rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("weight", "reduction", "label_smoothing"),
+    list(itertools.product([None, [1.0, 2.0, 3.0, 0.5]], REDUCTIONS, [0.0, 0.1])),
+)
+def test_cross_entropy_with_logits_masked_by_minus_inf_matches_torch(weight, reduction, label_smoothing):
+    # padding / attention masks: a whole row but one class, and a class the target does not take
+    inf = float("inf")
+    logits = torch.tensor([[0.0, -inf, 1.0, 0.5], [2.0, -inf, -inf, -inf], [1.0, 2.0, -inf, 0.0]], dtype=torch.float64)
+    target = torch.tensor([0, 0, 1])
+    w = None if weight is None else torch.tensor(weight, dtype=torch.float64)
+    ours_in, theirs_in = logits.clone().requires_grad_(), logits.clone().requires_grad_()
+    options = {"weight": w, "reduction": reduction, "label_smoothing": label_smoothing}
+    ours = CrossEntropyLoss(**options)(ours_in, target)
+    theirs = F.cross_entropy(theirs_in, target, **options)
+    ours.sum().backward()
+    theirs.sum().backward()
+    if label_smoothing == 0:  # torch's loss is finite; with smoothing it is inf (-log p of a masked class)
+        assert torch.isfinite(theirs).all()
+    torch.testing.assert_close(ours, theirs, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(ours_in.grad, theirs_in.grad, rtol=1e-12, atol=1e-12)
+
+
 def test_cross_entropy_reads_its_attributes_at_forward_time():
     logits, target = logits_and_targets((6, 4), ignore=1)
     module = CrossEntropyLoss()
