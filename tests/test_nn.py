@@ -177,6 +177,29 @@ def test_log_cosh_matches_numpy_and_is_stable(reduction):
     np.testing.assert_allclose(big, 1e4 - np.log(2.0), rtol=1e-15)
 
 
+def _log_cosh_float64(r: np.ndarray) -> np.ndarray:
+    """log cosh r in float64 from three formulas none of which lossutils uses: the Taylor series
+    near 0, log(cosh r) where cosh r - 1 keeps its digits, the linear tail with its correction."""
+    a = np.abs(r)
+    series = a**2 / 2 - a**4 / 12 + a**6 / 45
+    direct = np.log(np.cosh(np.minimum(a, 20.0)))
+    tail = a - np.log(2.0) + np.log1p(np.exp(-2 * a))
+    return np.where(a < 1e-2, series, np.where(a <= 20, direct, tail))
+
+
+@pytest.mark.parametrize(("dtype", "rtol"), [(torch.float32, 1e-6), (torch.float64, 1e-11)])
+def test_log_cosh_relative_error_against_float64_from_1e_minus_6_to_1e3(dtype, rtol):
+    # |r| + softplus(-2|r|) - log 2 cancels near 0: float32 gave exactly 0 below 1e-4, negative near 1e-3
+    r = torch.tensor(np.geomspace(1e-6, 1e3, 1001), dtype=dtype)
+    r = torch.cat([r, -r])
+    exact = _log_cosh_float64(r.double().numpy())  # at the residuals as rounded to dtype
+    ours = LogCoshLoss(reduction="none")(r, torch.zeros_like(r))
+    assert ours.dtype == dtype
+    np.testing.assert_allclose(ours.double().numpy(), exact, rtol=rtol, atol=0)
+    twin = lu.log_cosh(r.numpy(), np.zeros(r.shape, dtype=r.numpy().dtype), reduction="none")
+    np.testing.assert_allclose(twin.astype(np.float64), exact, rtol=rtol, atol=0)
+
+
 @pytest.mark.parametrize(("q", "reduction"), list(itertools.product([0.1, 0.5, 0.9], REDUCTIONS)))
 def test_quantile_matches_numpy_including_zero_residual(q, reduction):
     rng = np.random.default_rng(4)
