@@ -16,6 +16,7 @@ __all__ = [
     "Reduction",
     "as_float_array",
     "as_index_array",
+    "check_bool",
     "check_in_range",
     "check_positive",
     "check_reduction",
@@ -58,7 +59,11 @@ def as_float_array(x: ArrayLike, name: str, *, dtype: np.dtype | None = None, al
 
 
 def as_index_array(x: ArrayLike, name: str) -> np.ndarray:
-    """Return ``x`` as an ``int64`` array of class indices (integral floats are accepted)."""
+    """Return ``x`` as an ``int64`` array of class indices (integral floats are accepted).
+
+    A float too large for ``int64`` (1e20, say) raises a ``ValueError`` that quotes it, instead of
+    being cast to a meaningless integer.
+    """
     if hasattr(x, "detach") and hasattr(x, "cpu"):
         x = x.detach().cpu().numpy()
     arr = np.asarray(x)
@@ -67,8 +72,21 @@ def as_index_array(x: ArrayLike, name: str) -> np.ndarray:
     if arr.dtype.kind == "f":
         if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
             raise TypeError(f"{name} must hold integer class indices; got non-integer values of dtype {arr.dtype}")
+        too_large = np.abs(arr) >= 2.0**63  # no int64 holds them: report the value given
+        if np.any(too_large):
+            raise ValueError(f"{name} holds class {arr[too_large][0]:g}, beyond the range of class indices")
         return arr.astype(np.int64)
     raise TypeError(f"{name} must hold integer class indices; got dtype {arr.dtype}")
+
+
+def check_bool(value: object, name: str) -> bool:
+    """Return ``value`` if it is a bool (Python's or NumPy's); raise ``TypeError`` otherwise.
+
+    A flag must not be read by its truth value: ``log_target="no"`` would mean ``True``.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool (True or False), got {type(value).__name__}")
+    return bool(value)
 
 
 def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:

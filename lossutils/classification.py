@@ -24,6 +24,7 @@ from ._validation import (
     Reduction,
     as_float_array,
     as_index_array,
+    check_bool,
     check_in_range,
     check_positive,
     check_reduction,
@@ -1504,10 +1505,11 @@ def multiclass_hinge_grad(
 
 
 def _kl_inputs(
-    log_pred: ArrayLike, target: ArrayLike, reduction: object
+    log_pred: ArrayLike, target: ArrayLike, reduction: object, log_target: object
 ) -> tuple[np.ndarray, np.ndarray, str, int | None]:
     """Validate; return the arrays, the reduction and the divisor of ``'mean'``/``'batchmean'``."""
     checked = check_reduction(reduction, _KL_REDUCTIONS)
+    check_bool(log_target, "log_target")
     x = as_float_array(log_pred, "log_pred")
     t = as_float_array(target, "target", dtype=x.dtype)
     check_same_shape(x, t, "log_pred", "target")
@@ -1544,7 +1546,8 @@ def kl_div(
     reduction : {'batchmean', 'mean', 'sum', 'none'}, default 'batchmean'
         How the point-wise terms become the result.
     log_target : bool, default False
-        Whether ``target`` holds log-probabilities.
+        Whether ``target`` holds log-probabilities. Must be a bool: anything else is a
+        ``TypeError``, as in PyTorch.
 
     Returns
     -------
@@ -1575,7 +1578,7 @@ def kl_div(
     >>> float(lu.kl_div(np.log([[0.5, 0.5]]), [[0.5, 0.5]]))  # identical distributions
     0.0
     """
-    x, t, red, divisor = _kl_inputs(log_pred, target, reduction)
+    x, t, red, divisor = _kl_inputs(log_pred, target, reduction, log_target)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if log_target:
             loss = np.subtract(t, x)
@@ -1609,7 +1612,7 @@ def kl_div_grad(
     >>> lu.kl_div_grad([[-1.0, -0.5]], [[0.25, 0.75]])  # batch of one: -target
     array([[-0.25, -0.75]])
     """
-    _, t, _, divisor = _kl_inputs(log_pred, target, reduction)
+    _, t, _, divisor = _kl_inputs(log_pred, target, reduction, log_target)
     with np.errstate(over="ignore"):
         g = np.exp(t) if log_target else t.copy()
     np.negative(g, out=g)
