@@ -6,16 +6,27 @@ second, like :mod:`torch.nn.functional`, and has a gradient ``fn_grad`` with the
 arguments that returns d(loss)/d(first argument) with the first argument's shape.
 
 Submodules: :mod:`lossutils.regression`, :mod:`lossutils.classification` (both re-exported
-here), :mod:`lossutils.nn` (``torch.nn.Module`` losses; imports torch), :mod:`lossutils.data`,
-:mod:`lossutils.plot`, :mod:`lossutils.metrics`, :mod:`lossutils.train`,
-:mod:`lossutils.cards` (the loss cards of the book).
+here), :mod:`lossutils.metrics`, and, loaded on first use (``lu.plot.use_style()`` works
+after ``import lossutils as lu``), :mod:`lossutils.nn` (``torch.nn.Module`` losses; imports
+torch), :mod:`lossutils.data`, :mod:`lossutils.plot` (imports matplotlib),
+:mod:`lossutils.train` and :mod:`lossutils.cards` (the loss cards of the book). So
+``import lossutils`` imports neither torch nor matplotlib.
 """
 
-from . import cards, classification, data, metrics, plot, regression, train
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from . import classification, metrics, regression
 from .classification import *  # noqa: F403
 from .classification import __all__ as _classification_all
 from .regression import *  # noqa: F403
 from .regression import __all__ as _regression_all
+
+if TYPE_CHECKING:  # type checkers see the lazy submodules as plain imports
+    from . import cards, data, nn, plot, train  # noqa: F401 (nn is not in __all__, as before)
 
 __version__ = "0.1.0"
 
@@ -30,3 +41,16 @@ __all__ = [
     "regression",
     "train",
 ]
+
+# Submodules imported on first attribute access (PEP 562): plot imports matplotlib, nn torch.
+_LAZY_SUBMODULES = ("cards", "data", "nn", "plot", "train")
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)  # also sets it as an attribute here
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY_SUBMODULES})

@@ -370,7 +370,7 @@ _CARD_LIST = [
         title="Smooth L1 loss",
         family="regression",
         argument=r"\hat y",
-        variables=_RESIDUAL + r", $\beta > 0$ threshold ($\beta \to 0$ gives the L1 loss)",
+        variables=_RESIDUAL + r", $\beta \ge 0$ threshold ($\beta = 0$ gives the L1 loss, as in PyTorch)",
         formula=(
             r"\begin{cases} \tfrac12 r^2 / \beta & \lvert r \rvert < \beta \\ "
             r"\lvert r \rvert - \tfrac12 \beta & \text{otherwise} \end{cases}"

@@ -11,6 +11,16 @@ Stability is built into the formulas, not patched after: softplus as
 ``max(x, 0) + log(1 + exp(-abs(x)))`` (the formula of ``np.logaddexp(0, x)``), cross-entropy as
 ``logsumexp(logits) - logits[y]`` read with :func:`numpy.take_along_axis`, and a max-shifted
 :func:`logsumexp`, so logits of +-1e4 neither overflow nor give ``nan``.
+
+Inputs and results: lists, Python numbers, NumPy scalars, 0-d arrays and CPU tensors are all
+read as arrays. A reduced loss (``'mean'``, ``'sum'``) is a 0-d array. For the element-wise
+losses (binary cross-entropy, hinge, ``kl_div``) and :func:`sigmoid` / :func:`log_sigmoid`,
+``'none'`` and every gradient are shaped like the first argument (0-d for 0-d input); their
+dtype is torch's promotion of the two inputs' (float32 with float64 gives float64; an integer
+input, or a list or Python number, takes the other's float dtype), and float16 inputs of the
+losses are computed in float32 and the result cast back to float16. The losses over classes
+(:func:`cross_entropy`, :func:`nll_loss`, :func:`focal_loss`, :func:`multiclass_hinge`) keep
+the dtype of their first argument.
 """
 
 from __future__ import annotations
@@ -23,7 +33,10 @@ from numpy.typing import ArrayLike
 from ._validation import (
     Reduction,
     as_float_array,
+    as_float_pair,
     as_index_array,
+    as_result,
+    check_bool,
     check_in_range,
     check_positive,
     check_reduction,
@@ -104,17 +117,12 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     """1 / (1 + e^-z). Where e^-z overflows (z below about -88 in float32, -709 in float64),
     1 / (1 + inf) = 0 is the right answer to the last bit, so the overflow is harmless."""
     with np.errstate(over="ignore"):
-        e = np.exp(-z)
-    e += 1
-    return cast(np.ndarray, np.reciprocal(e, out=e))
+        return cast(np.ndarray, 1 / (1 + np.exp(-z)))
 
 
 def _softplus_tail(z: np.ndarray) -> np.ndarray:
     """log(1 + e^-|z|), in (0, log 2]: what softplus(z) = max(z, 0) + log(1 + e^-|z|) adds to max(z, 0)."""
-    out = np.abs(z)
-    np.negative(out, out=out)
-    np.exp(out, out=out)  # e^-|z| in (0, 1]: never overflows
-    return cast(np.ndarray, np.log1p(out, out=out))
+    return cast(np.ndarray, np.log1p(np.exp(-np.abs(z))))  # e^-|z| in (0, 1]: never overflows
 
 
 def _softplus(z: np.ndarray) -> np.ndarray:
@@ -123,9 +131,7 @@ def _softplus(z: np.ndarray) -> np.ndarray:
     This is the formula ``np.logaddexp(0, z)`` uses; written with whole-array operations it runs
     about fifteen times faster than NumPy's logaddexp, which evaluates it element by element.
     """
-    out = _softplus_tail(z)
-    out += _relu(z)
-    return out
+    return cast(np.ndarray, _softplus_tail(z) + _relu(z))
 
 
 def _shift(z: np.ndarray, axis: int | tuple[int, ...] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -378,7 +384,7 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
     >>> lu.sigmoid([0.0, -1e4, 1e4])
     array([0.5, 0. , 1. ])
     """
-    return _sigmoid(as_float_array(x, "x"))
+    return as_result(_sigmoid(as_float_array(x, "x")))
 
 
 def log_sigmoid(x: ArrayLike) -> np.ndarray:
@@ -397,7 +403,7 @@ def log_sigmoid(x: ArrayLike) -> np.ndarray:
     >>> lu.log_sigmoid([-1e4, 0.0])  # log(1/2) = -0.693...
     array([-1.00000000e+04, -6.93147181e-01])
     """
-    return -_softplus(-as_float_array(x, "x"))
+    return as_result(-_softplus(-as_float_array(x, "x")))
 
 
 def logsumexp(x: ArrayLike, axis: int | tuple[int, ...] | None = -1, keepdims: bool = False) -> np.ndarray:
@@ -465,14 +471,15 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
 
 def _bce_inputs(
     prob: ArrayLike, target: ArrayLike, weight: ArrayLike | None, reduction: object
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str, np.dtype]:
+    """Validate; return the arrays in the dtype the loss is computed in, the weights, the
+    reduction and the dtype of the result (promoted as torch does; float16 computes in float32)."""
     checked = check_reduction(reduction)
-    p = as_float_array(prob, "prob")
-    t = as_float_array(target, "target", dtype=p.dtype)
+    p, t, dtype = as_float_pair(prob, target, ("prob", "target"))
     check_same_shape(p, t, "prob", "target")
     _check_unit_interval(p, "prob")
     _check_unit_interval(t, "target")
-    return p, t, _broadcast_to(weight, p, "weight", "prob"), checked
+    return p, t, _broadcast_to(weight, p, "weight", "prob"), checked, dtype
 
 
 def binary_cross_entropy(
@@ -545,19 +552,15 @@ def binary_cross_entropy(
     >>> float(lu.binary_cross_entropy([0.0], [1.0]))  # log 0 clamped at -100
     100.0
     """
-    p, t, w, red = _bce_inputs(prob, target, weight, reduction)
+    p, t, w, red, dtype = _bce_inputs(prob, target, weight, reduction)
     with np.errstate(divide="ignore"):
-        log_p = np.log(p)
-        log_1mp = np.log1p(-p)
-    np.clip(log_p, _LOG_CLAMP, 0, out=log_p)  # max(log p, -100); np.clip is NumPy's fast max with a scalar
-    np.clip(log_1mp, _LOG_CLAMP, 0, out=log_1mp)
-    # loss = -[t log p + (1 - t) log(1 - p)] = (t - 1) log(1 - p) - t log p, in log_1mp's buffer
-    log_1mp *= t - 1
-    log_p *= t
-    loss = np.subtract(log_1mp, log_p, out=log_1mp)
+        log_p = np.maximum(np.log(p), _LOG_CLAMP)  # clamped at -100, as in PyTorch
+        log_1mp = np.maximum(np.log1p(-p), _LOG_CLAMP)
+    # -[t log p + (1 - t) log(1 - p)], in PyTorch's order of operations
+    loss = (t - 1) * log_1mp - t * log_p
     if w is not None:
-        loss *= w
-    return reduce(loss, red)
+        loss = w * loss
+    return reduce(loss, red, dtype=dtype)
 
 
 def binary_cross_entropy_grad(
@@ -576,15 +579,11 @@ def binary_cross_entropy_grad(
     >>> lu.binary_cross_entropy_grad([0.5, 0.8], [1.0, 0.0], reduction="sum")  # -0.5/0.25, 0.8/0.16
     array([-2.,  5.])
     """
-    p, t, w, red = _bce_inputs(prob, target, weight, reduction)
-    denominator = 1 - p
-    denominator *= p
-    np.clip(denominator, _BCE_GRAD_EPS, None, out=denominator)  # max(p(1 - p), eps)
-    g = np.subtract(p, t)
-    g /= denominator
+    p, t, w, red, dtype = _bce_inputs(prob, target, weight, reduction)
+    g = (p - t) / np.maximum((1 - p) * p, _BCE_GRAD_EPS)
     if w is not None:
-        g *= w
-    return reduce_grad(g, red, out=g)
+        g = w * g
+    return reduce_grad(g, red, dtype=dtype)
 
 
 # --------------------------------------------------------------------------------------------
@@ -598,14 +597,14 @@ def _bce_logits_inputs(
     weight: ArrayLike | None,
     pos_weight: ArrayLike | None,
     reduction: object,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None, str]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None, str, np.dtype]:
+    """Validate; as :func:`_bce_inputs`, with ``pos_weight``."""
     checked = check_reduction(reduction)
-    x = as_float_array(logits, "logits")
-    t = as_float_array(target, "target", dtype=x.dtype)
+    x, t, dtype = as_float_pair(logits, target, ("logits", "target"))
     check_same_shape(x, t, "logits", "target")
     w = _broadcast_to(weight, x, "weight", "logits")
     pw = _broadcast_to(pos_weight, x, "pos_weight", "logits")
-    return x, t, w, pw, checked
+    return x, t, w, pw, checked, dtype
 
 
 def binary_cross_entropy_with_logits(
@@ -679,19 +678,17 @@ def binary_cross_entropy_with_logits(
     >>> float(lu.binary_cross_entropy_with_logits([-1e4], [1.0]))  # softplus(1e4) = 1e4
     10000.0
     """
-    x, t, w, pw, red = _bce_logits_inputs(logits, target, weight, pos_weight, reduction)
+    x, t, w, pw, red, dtype = _bce_logits_inputs(logits, target, weight, pos_weight, reduction)
     # y softplus(-x) + (1 - y) softplus(x) = max(x, 0) - y x + log(1 + e^-|x|), because
     # softplus(x) - softplus(-x) = x: one exponential and one log instead of two of each.
     # max(x, 0) - y x is computed first: where the model is confidently right (y = 1, x >> 0, or
     # y = 0, x << 0) it is exactly 0 and the small loss keeps every digit.
-    loss = _relu(x)
-    loss -= t * x
-    loss += _softplus_tail(x)
+    loss = (_relu(x) - t * x) + _softplus_tail(x)
     if pw is not None:  # the positive term weighs c y softplus(-x): add (c - 1) y softplus(-x)
-        loss += (pw - 1) * t * _softplus(-x)
+        loss = loss + (pw - 1) * t * _softplus(-x)
     if w is not None:
-        loss *= w
-    return reduce(loss, red)
+        loss = w * loss
+    return reduce(loss, red, dtype=dtype)
 
 
 def binary_cross_entropy_with_logits_grad(
@@ -712,17 +709,12 @@ def binary_cross_entropy_with_logits_grad(
     >>> lu.binary_cross_entropy_with_logits_grad([0.0, 0.0], [1.0, 0.0], reduction="sum")  # sigmoid(0) - y
     array([-0.5,  0.5])
     """
-    x, t, w, pw, red = _bce_logits_inputs(logits, target, weight, pos_weight, reduction)
+    x, t, w, pw, red, dtype = _bce_logits_inputs(logits, target, weight, pos_weight, reduction)
     # (1 - y) sigma(x) - c y sigma(-x) = (1 + (c - 1) y) sigma(x) - c y, with sigma(-x) = 1 - sigma(x)
-    g = _sigmoid(x)
-    if pw is None:
-        g -= t
-    else:
-        g *= 1 + (pw - 1) * t
-        g -= pw * t
+    g = _sigmoid(x) - t if pw is None else _sigmoid(x) * (1 + (pw - 1) * t) - pw * t
     if w is not None:
-        g *= w
-    return reduce_grad(g, red, out=g)
+        g = w * g
+    return reduce_grad(g, red, dtype=dtype)
 
 
 # --------------------------------------------------------------------------------------------
@@ -921,7 +913,7 @@ def cross_entropy_grad(
         g = prob.softmax.p_in_place()
         g *= _reduce_classes(np.add, a)  # p sum_c a_c - a
         g -= a
-        return _restore_layout(reduce_grad(g, prob.reduction, g.size // prob.n_classes, out=g), prob.shape)
+        return _restore_layout(reduce_grad(g, prob.reduction, g.size // prob.n_classes), prob.shape)
     w_y, w_sum = prob.index_parts()
     eps, n_classes = prob.eps, prob.n_classes
     scale = _grad_scale(prob.reduction, w_sum)  # 1, or 1 / sum(w_y) for the mean
@@ -1189,7 +1181,7 @@ def focal_loss_grad(
     g *= -h[..., None]  # h ([k = y] - p): -h p everywhere ...
     _add_at_class(g, prob.y, h)  # ... plus h at the true class
     n = g.size // g.shape[-1]
-    return _restore_layout(reduce_grad(g, prob.reduction, n if prob.w_sum is None else prob.w_sum, out=g), prob.shape)
+    return _restore_layout(reduce_grad(g, prob.reduction, n if prob.w_sum is None else prob.w_sum), prob.shape)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1199,26 +1191,22 @@ def focal_loss_grad(
 
 def _active(z: np.ndarray) -> np.ndarray:
     """1 where ``z > 0``, 0 where not (the kink included, as torch's relu), nan where ``z`` is nan."""
-    a = (z > 0).astype(z.dtype)
-    a[np.isnan(z)] = np.nan
-    return a
+    return np.where(np.isnan(z), z, (z > 0).astype(z.dtype))
 
 
 def _hinge_margin(
     scores: ArrayLike, target: ArrayLike, reduction: object, margin: object
-) -> tuple[np.ndarray, np.ndarray, str]:
-    """Validate and return ``(margin - t*s, t, reduction)``."""
+) -> tuple[np.ndarray, np.ndarray, str, np.dtype]:
+    """Validate and return ``(margin - t*s, t, reduction, dtype of the result)``."""
     checked = check_reduction(reduction)
     m = check_in_range(margin, "margin", -np.inf, np.inf)
-    s = as_float_array(scores, "scores")
-    t = as_float_array(target, "target", dtype=s.dtype)
+    s, t, dtype = as_float_pair(scores, target, ("scores", "target"))
     check_same_shape(s, t, "scores", "target")
     if not np.all(np.abs(t) == 1):  # one quick test; the slower one below only when it fails
         bad = ~((t == 1) | (t == -1) | np.isnan(t))
         if np.any(bad):
             raise ValueError(f"target must hold -1 or +1 labels; found {float(t[bad][0]):g}")
-    z = t * s
-    return np.subtract(m, z, out=z), t, checked
+    return m - t * s, t, checked, dtype
 
 
 def hinge(scores: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", margin: float = 1.0) -> np.ndarray:
@@ -1269,8 +1257,8 @@ def hinge(scores: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean"
     >>> float(lu.hinge([0.5, 2.0], [1, -1]))  # (1 - 0.5 + 1 + 2) / 2
     1.75
     """
-    z, _, red = _hinge_margin(scores, target, reduction, margin)
-    return reduce(np.clip(z, 0, np.inf, out=z), red)  # max(0, z), in z's buffer
+    z, _, red, dtype = _hinge_margin(scores, target, reduction, margin)
+    return reduce(_relu(z), red, dtype=dtype)  # max(0, z)
 
 
 def hinge_grad(
@@ -1285,11 +1273,9 @@ def hinge_grad(
     >>> lu.hinge_grad([0.5, 2.0, -3.0], [1, -1, -1], reduction="sum")
     array([-1.,  1.,  0.])
     """
-    z, t, red = _hinge_margin(scores, target, reduction, margin)
-    g = _active(z)
-    g *= t
-    np.negative(g, out=g)  # -t where the margin is violated
-    return reduce_grad(g, red, out=g)
+    z, t, red, dtype = _hinge_margin(scores, target, reduction, margin)
+    g = -t * _active(z)  # -t where the margin is violated
+    return reduce_grad(g, red, dtype=dtype)
 
 
 def squared_hinge(
@@ -1338,9 +1324,8 @@ def squared_hinge(
     >>> float(lu.squared_hinge([0.5, 2.0], [1, -1]))  # (0.5**2 + 3**2) / 2
     4.625
     """
-    z, _, red = _hinge_margin(scores, target, reduction, margin)
-    zp = np.clip(z, 0, np.inf, out=z)  # max(0, z), in z's buffer
-    return reduce(np.square(zp, out=zp), red)
+    z, _, red, dtype = _hinge_margin(scores, target, reduction, margin)
+    return reduce(_relu(z) ** 2, red, dtype=dtype)  # max(0, z)²
 
 
 def squared_hinge_grad(
@@ -1355,11 +1340,8 @@ def squared_hinge_grad(
     >>> lu.squared_hinge_grad([0.5, 2.0], [1, -1], reduction="sum")  # -2 * 0.5, +2 * 3
     array([-1.,  6.])
     """
-    z, t, red = _hinge_margin(scores, target, reduction, margin)
-    g = np.clip(z, 0, np.inf, out=z)  # max(0, z) ...
-    g *= t
-    g *= -2  # ... times -2 t
-    return reduce_grad(g, red, out=g)
+    z, t, red, dtype = _hinge_margin(scores, target, reduction, margin)
+    return reduce_grad(-2 * t * _relu(z), red, dtype=dtype)
 
 
 class _MulticlassHingeProblem:
@@ -1495,7 +1477,7 @@ def multiclass_hinge_grad(
         g = np.zeros_like(prob.s)
         _add_at_class(g, j, active)
         _add_at_class(g, prob.y, -active)
-    return reduce_grad(g, prob.reduction, n, out=g)
+    return reduce_grad(g, prob.reduction, n)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1504,15 +1486,16 @@ def multiclass_hinge_grad(
 
 
 def _kl_inputs(
-    log_pred: ArrayLike, target: ArrayLike, reduction: object
-) -> tuple[np.ndarray, np.ndarray, str, int | None]:
-    """Validate; return the arrays, the reduction and the divisor of ``'mean'``/``'batchmean'``."""
+    log_pred: ArrayLike, target: ArrayLike, reduction: object, log_target: object
+) -> tuple[np.ndarray, np.ndarray, str, int | None, np.dtype]:
+    """Validate; return the arrays, the reduction, the divisor of ``'mean'``/``'batchmean'``
+    (None otherwise) and the dtype of the result."""
     checked = check_reduction(reduction, _KL_REDUCTIONS)
-    x = as_float_array(log_pred, "log_pred")
-    t = as_float_array(target, "target", dtype=x.dtype)
+    check_bool(log_target, "log_target")
+    x, t, dtype = as_float_pair(log_pred, target, ("log_pred", "target"))
     check_same_shape(x, t, "log_pred", "target")
     divisor = {"mean": x.size, "batchmean": x.shape[0] if x.ndim else 1}.get(checked)
-    return x, t, checked, divisor
+    return x, t, checked, divisor, dtype
 
 
 def kl_div(
@@ -1544,7 +1527,8 @@ def kl_div(
     reduction : {'batchmean', 'mean', 'sum', 'none'}, default 'batchmean'
         How the point-wise terms become the result.
     log_target : bool, default False
-        Whether ``target`` holds log-probabilities.
+        Whether ``target`` holds log-probabilities. Must be a bool: anything else is a
+        ``TypeError``, as in PyTorch.
 
     Returns
     -------
@@ -1575,21 +1559,13 @@ def kl_div(
     >>> float(lu.kl_div(np.log([[0.5, 0.5]]), [[0.5, 0.5]]))  # identical distributions
     0.0
     """
-    x, t, red, divisor = _kl_inputs(log_pred, target, reduction)
+    x, t, red, divisor, dtype = _kl_inputs(log_pred, target, reduction, log_target)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if log_target:
-            loss = np.subtract(t, x)
-            loss *= np.exp(t)
-        else:
-            # y (log y - x), with 0 log 0 = 0: log(y + [y = 0]) is log y where y > 0 and log 1 = 0
-            # where y = 0, so no np.where is needed (it would cost more than the logarithm)
-            loss = np.log(t + (t == 0))
-            loss -= x
-            loss *= t
+        # y (log y - x), with 0 log 0 = 0: log(y + [y = 0]) is log y where y > 0, log 1 = 0 where y = 0
+        loss = np.exp(t) * (t - x) if log_target else t * (np.log(t + (t == 0)) - x)
     if red == "none":
-        return cast(np.ndarray, loss)
-    total = np.sum(loss, dtype=loss.dtype)
-    return np.asarray(total if divisor is None else total / loss.dtype.type(divisor))
+        return reduce(loss, "none", dtype=dtype)
+    return reduce(loss, "sum" if divisor is None else "mean", divisor, dtype=dtype)
 
 
 def kl_div_grad(
@@ -1609,8 +1585,7 @@ def kl_div_grad(
     >>> lu.kl_div_grad([[-1.0, -0.5]], [[0.25, 0.75]])  # batch of one: -target
     array([[-0.25, -0.75]])
     """
-    _, t, _, divisor = _kl_inputs(log_pred, target, reduction)
+    _, t, _, divisor, dtype = _kl_inputs(log_pred, target, reduction, log_target)
     with np.errstate(over="ignore"):
-        g = np.exp(t) if log_target else t.copy()
-    np.negative(g, out=g)
-    return g if divisor is None else np.divide(g, g.dtype.type(divisor), out=g)
+        g = -np.exp(t) if log_target else -t
+    return reduce_grad(g, "sum" if divisor is None else "mean", divisor, dtype=dtype)

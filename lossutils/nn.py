@@ -40,6 +40,7 @@ from numpy.typing import ArrayLike
 from torch import Tensor, nn
 
 from ._validation import check_in_range, check_positive, check_reduction
+from .regression import _LOG_COSH_CAP
 
 __all__ = [
     "CrossEntropyLoss",
@@ -51,7 +52,6 @@ __all__ = [
 ]
 
 Reduction = Literal["mean", "sum", "none"]
-_LOG2 = math.log(2.0)
 
 
 # -- shared plumbing -----------------------------------------------------------------------
@@ -166,8 +166,15 @@ class LogCoshLoss(_Loss):
     r"""Log-cosh loss: :math:`\ell_i = \log\cosh(x_i - y_i)`, reduced by ``reduction``.
 
     Quadratic near 0, linear (slope 1) far away: a smooth Huber. Computed as
-    :math:`r + \operatorname{softplus}(-2r) - \log 2` with ``torch.logaddexp``, finite for any
-    residual; the gradient is :math:`\tanh(r)`.
+    :func:`lossutils.log_cosh` is, from :math:`\cosh t = 1 + 2\sinh^2(t/2)`:
+
+    .. math::
+
+        \log\cosh r = \log\bigl(1 + 2\sinh^2(t/2)\bigr) + (|r| - t), \qquad t = \min(|r|, 20),
+
+    accurate to the last digits near 0 (where :math:`|r| + \operatorname{softplus}(-2|r|) - \log 2`
+    loses every digit to cancellation in float32) and finite for any residual. float16 is
+    computed in float32. The gradient is :math:`\tanh(r)`.
 
     Shape: ``input`` any shape, ``target`` the same; the output is a scalar, or the input's
     shape for ``reduction='none'``.
@@ -181,8 +188,12 @@ class LogCoshLoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         _check_pair(input, target)
-        r = input - target
-        return _reduce(r + torch.logaddexp(-2.0 * r, torch.zeros_like(r)) - _LOG2, self.reduction)
+        dtype = torch.result_type(input, target)
+        work = torch.float32 if dtype == torch.float16 else dtype  # 2 sinh²(10) is beyond float16's range
+        a = (input.to(work) - target.to(work)).abs()
+        t = a.clamp(max=_LOG_COSH_CAP)  # beyond the cap log cosh grows like |r|, to within e^-40
+        loss = torch.log1p(2 * torch.sinh(t / 2) ** 2) + (a - t)
+        return _reduce(loss, self.reduction).to(dtype)
 
 
 class QuantileLoss(_Loss):
@@ -373,6 +384,11 @@ class CrossEntropyLoss(_WeightedLoss):
     :math:`\ell_i = -\sum_c w_c\, t'_{ic} \log p_{ic}` with
     :math:`t' = (1 - \varepsilon) t + \varepsilon / C`, and ``'mean'`` divides by N.
 
+    Without smoothing (:math:`\varepsilon = 0`) the smoothing term is left out, not multiplied
+    by 0, so logits masked with ``-inf`` (padding, attention masks) give finite losses, as in
+    torch; with :math:`\varepsilon > 0` the term holds :math:`-\log p = \infty` for a masked
+    class and the loss is ``inf``, as torch's is too.
+
     Parameters
     ----------
     weight : tensor of shape (C,), optional
@@ -445,6 +461,8 @@ class CrossEntropyLoss(_WeightedLoss):
         w_y = torch.where(keep, w_y, torch.zeros_like(w_y))
         log_p_y = log_p.gather(dim, safe.unsqueeze(dim)).squeeze(dim)
         nll = torch.where(keep, -w_y * log_p_y, torch.zeros_like(log_p_y))
+        if eps == 0:  # no smoothing term: 0 * (-inf) would turn a logit masked with -inf into nan
+            return _reduce(nll, self.reduction, w_y.sum())
         all_classes = log_p if weight is None else log_p * weight.view(w_shape)
         smooth = torch.where(keep, -all_classes.sum(dim), torch.zeros_like(nll))
         loss = (1 - eps) * nll + (eps / n_classes) * smooth

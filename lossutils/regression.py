@@ -4,6 +4,13 @@ Each loss ``fn(pred, target, *, reduction="mean", ...)`` takes the model's predi
 and the true values second, like :mod:`torch.nn.functional`. Its gradient ``fn_grad`` sits right
 below it, takes the same arguments and returns d(loss)/d(pred) with the shape of ``pred``.
 Throughout, the residual is ``r = pred - target``.
+
+Inputs and results: lists, Python numbers, NumPy scalars, 0-d arrays and CPU tensors are all
+read as arrays. A reduced loss (``'mean'``, ``'sum'``) is a 0-d array; ``'none'`` returns an
+array shaped like the first argument (a 0-d array for 0-d input), and so does every gradient.
+The result's dtype is torch's promotion of the two inputs' (float32 with float64 gives float64;
+an integer input, or a list or Python number, takes the other's float dtype; float64 when
+neither has one); float16 inputs are computed in float32 and the result cast back to float16.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from numpy.typing import ArrayLike
 
 from ._validation import (
     Reduction,
-    as_float_array,
+    as_float_pair,
     check_in_range,
     check_positive,
     check_reduction,
@@ -42,24 +49,27 @@ __all__ = [
 ]
 
 
-def _checked(pred: ArrayLike, target: ArrayLike, reduction: object) -> tuple[np.ndarray, np.ndarray, Reduction]:
-    """Validate the pair: both as arrays of the dtype of ``pred``, and the checked reduction."""
-    checked = cast(Reduction, check_reduction(reduction))
-    p = as_float_array(pred, "pred")
-    t = as_float_array(target, "target", dtype=p.dtype)
-    check_same_shape(p, t, "pred", "target")
-    return p, t, checked
+def _checked(
+    pred: ArrayLike, target: ArrayLike, reduction: object
+) -> tuple[np.ndarray, np.ndarray, Reduction, np.dtype]:
+    """Validate the pair; return both as arrays in the dtype the loss is computed in, the
+    checked reduction and the dtype of the result.
 
-
-def _residual(pred: ArrayLike, target: ArrayLike, reduction: object) -> tuple[np.ndarray, Reduction]:
-    """Validate the pair and return ``pred - target`` in the dtype of ``pred``, with the checked reduction.
-
-    The residual is a new array that belongs to the caller, never a view of the inputs, so
-    the losses below compute in it in place (``out=r``): on a million elements each
-    temporary they do not allocate saves a memory pass and four or eight megabytes.
+    That dtype is promoted as torch does (float32 with float64 gives float64; an integer
+    input takes the other's float dtype; two integer inputs give float64). float16 is computed
+    in float32 and the result cast back (see :func:`lossutils._validation.computing_dtype`).
     """
-    p, t, checked = _checked(pred, target, reduction)
-    return np.subtract(p, t), checked
+    checked = cast(Reduction, check_reduction(reduction))
+    p, t, dtype = as_float_pair(pred, target, ("pred", "target"))
+    check_same_shape(p, t, "pred", "target")
+    return p, t, checked, dtype
+
+
+def _residual(pred: ArrayLike, target: ArrayLike, reduction: object) -> tuple[np.ndarray, Reduction, np.dtype]:
+    """Validate the pair and return the residual ``pred - target``, the checked reduction and
+    the dtype of the result (see :func:`_checked`)."""
+    p, t, checked, dtype = _checked(pred, target, reduction)
+    return p - t, checked, dtype
 
 
 def mse(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
@@ -102,8 +112,8 @@ def mse(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") ->
     >>> float(lu.mse([0.25, 0.5], [0.0, 1.0]))  # (0.25**2 + 0.5**2) / 2
     0.15625
     """
-    r, reduction = _residual(pred, target, reduction)
-    return reduce(np.square(r, out=r), reduction)  # r² in r's own buffer
+    r, reduction, dtype = _residual(pred, target, reduction)
+    return reduce(r**2, reduction, dtype=dtype)
 
 
 def mse_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
@@ -116,9 +126,8 @@ def mse_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean
     >>> lu.mse_grad([0.25, 0.5], [0.0, 1.0])
     array([ 0.25, -0.5 ])
     """
-    r, reduction = _residual(pred, target, reduction)
-    r *= 2  # d(r²)/dr, in r's own buffer
-    return reduce_grad(r, reduction, out=r)
+    r, reduction, dtype = _residual(pred, target, reduction)
+    return reduce_grad(2 * r, reduction, dtype=dtype)
 
 
 def mae(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
@@ -146,16 +155,15 @@ def mae(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") ->
     >>> float(lu.mae([0.25, 0.5], [0.0, 1.0]))  # (0.25 + 0.5) / 2
     0.375
     """
-    r, reduction = _residual(pred, target, reduction)
-    return reduce(np.abs(r, out=r), reduction)
+    r, reduction, dtype = _residual(pred, target, reduction)
+    return reduce(np.abs(r), reduction, dtype=dtype)
 
 
 def mae_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
     r"""Gradient of :func:`mae` with respect to ``pred``: :math:`\operatorname{sign}(\hat y - y)`
     (0 where the residual is 0), divided by :math:`N` for ``reduction='mean'``."""
-    r, reduction = _residual(pred, target, reduction)
-    g = np.sign(r)  # a new array: NumPy's np.sign(r, out=r) runs ten times slower than this
-    return reduce_grad(g, reduction, out=g)
+    r, reduction, dtype = _residual(pred, target, reduction)
+    return reduce_grad(np.sign(r), reduction, dtype=dtype)
 
 
 def mbe(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
@@ -175,15 +183,15 @@ def mbe(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") ->
     >>> float(lu.mbe([1.0, -1.0], [0.0, 0.0]))  # the errors cancel
     0.0
     """
-    r, reduction = _residual(pred, target, reduction)
-    return reduce(r, reduction)
+    r, reduction, dtype = _residual(pred, target, reduction)
+    return reduce(r, reduction, dtype=dtype)
 
 
 def mbe_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
     r"""Gradient of :func:`mbe` with respect to ``pred``: 1 everywhere (divided by :math:`N`
     for ``reduction='mean'``), whatever the prediction: nothing tells the model to stop."""
-    p, _, reduction = _checked(pred, target, reduction)  # no residual needed: the slope is 1 ...
-    return np.full_like(p, 1.0 / p.size if reduction == "mean" else 1.0)  # ... or 1/N for the mean
+    p, _, reduction, dtype = _checked(pred, target, reduction)  # no residual needed: the slope is 1
+    return reduce_grad(np.ones_like(p), reduction, dtype=dtype)
 
 
 def huber(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", delta: float = 1.0) -> np.ndarray:
@@ -223,6 +231,8 @@ def huber(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", 
     :math:`|r_i| = \delta`, so the loss is once continuously differentiable. An outlier pulls
     with a force of at most :math:`\delta`, where MSE pulls with :math:`2|r_i|`.
     Huber and Smooth L1 are the same curve scaled: ``huber(delta=d) == d * smooth_l1(beta=d)``.
+    Mixed float dtypes promote as in every loss here (float32 with float64 gives float64, as
+    ``F.mse_loss`` and ``F.smooth_l1_loss`` do); ``F.huber_loss`` keeps the dtype of its input.
 
     See Also
     --------
@@ -236,31 +246,10 @@ def huber(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", 
     1.3125
     """
     delta = check_positive(delta, "delta")
-    r, reduction = _residual(pred, target, reduction)
-    return reduce(_huber_in_place(r, delta), reduction)
-
-
-def _huber_in_place(r: np.ndarray, delta: float) -> np.ndarray:
-    r"""Huber's :math:`\ell` of every residual, computed in ``r``'s buffer (which it overwrites).
-
-    With :math:`m = \min(|r|, \delta)`, both pieces are one formula,
-
-    .. math::
-
-        \tfrac12 m^2 + \delta\,(|r| - m) = m\,(|r| - \tfrac12 m),
-
-    since :math:`m = |r|` inside the quadratic zone and :math:`m = \delta` beyond it. One
-    formula for every element needs no ``np.where``, which on residuals of random sign runs
-    an order of magnitude slower than this arithmetic (it branches element by element).
-    """
-    a: np.ndarray = np.abs(r, out=r)
-    m = np.clip(a, 0.0, delta)  # min(|r|, δ); np.clip has a fast path np.minimum with a scalar lacks
-    # m (|r| - m/2) = m (2|r| - m) / 2, in a's buffer: no further temporary
-    a *= 2.0
-    a -= m
-    a *= m
-    a *= 0.5
-    return a
+    r, reduction, dtype = _residual(pred, target, reduction)
+    a = np.abs(r)
+    loss = np.where(a <= delta, 0.5 * r**2, delta * (a - 0.5 * delta))
+    return reduce(loss, reduction, dtype=dtype)
 
 
 def huber_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", delta: float = 1.0) -> np.ndarray:
@@ -274,9 +263,9 @@ def huber_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "me
     array([0.5, 1. ])
     """
     delta = check_positive(delta, "delta")
-    r, reduction = _residual(pred, target, reduction)
-    g = np.clip(r, -delta, delta, out=r)  # r inside [-δ, δ], ±δ beyond: the two pieces' slopes
-    return reduce_grad(g, reduction, out=g)
+    r, reduction, dtype = _residual(pred, target, reduction)
+    g = np.clip(r, -delta, delta)  # r inside [-δ, δ], ±δ beyond: the two pieces' slopes
+    return reduce_grad(g, reduction, dtype=dtype)
 
 
 def smooth_l1(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", beta: float = 1.0) -> np.ndarray:
@@ -332,12 +321,11 @@ def smooth_l1(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mea
     1.03125
     """
     beta = check_positive(beta, "beta", allow_zero=True)
-    r, reduction = _residual(pred, target, reduction)
-    if beta == 0.0:
-        return reduce(np.abs(r, out=r), reduction)
-    loss = _huber_in_place(r, beta)  # Huber with delta = beta ...
-    loss /= beta  # ... divided by beta
-    return reduce(loss, reduction)
+    r, reduction, dtype = _residual(pred, target, reduction)
+    a = np.abs(r)
+    # with beta = 0, |r| < beta never holds: the L1 loss, as in PyTorch (and no division by 0)
+    loss = a if beta == 0.0 else np.where(a < beta, 0.5 * r**2 / beta, a - 0.5 * beta)
+    return reduce(loss, reduction, dtype=dtype)
 
 
 def smooth_l1_grad(
@@ -354,13 +342,9 @@ def smooth_l1_grad(
     array([0.25, 1.  ])
     """
     beta = check_positive(beta, "beta", allow_zero=True)
-    r, reduction = _residual(pred, target, reduction)
-    if beta == 0.0:
-        g = np.sign(r)  # not in place: see mae_grad
-    else:
-        r /= beta
-        g = np.clip(r, -1.0, 1.0, out=r)  # r/β inside the quadratic zone, ±1 beyond
-    return reduce_grad(g, reduction, out=g)
+    r, reduction, dtype = _residual(pred, target, reduction)
+    g = np.sign(r) if beta == 0.0 else np.clip(r / beta, -1.0, 1.0)  # r/β inside the quadratic zone, ±1 beyond
+    return reduce_grad(g, reduction, dtype=dtype)
 
 
 # Beyond |r| = 20, log cosh r = |r| - log 2 + log(1 + e^{-2|r|}) grows exactly as fast as |r|, to
@@ -425,18 +409,11 @@ def log_cosh(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean
     >>> round(float(lu.log_cosh([1e4], [0.0])), 4)  # 1e4 - log 2; cosh(1e4) itself overflows
     9999.3069
     """
-    r, reduction = _residual(pred, target, reduction)
-    a = np.abs(r, out=r)
-    t = np.clip(a, 0.0, _LOG_COSH_CAP)  # t = min(|r|, 20) ...
-    a -= t  # ... and |r| - t, what lies beyond the cap (0 for most residuals)
-    # log cosh t = log(1 + 2 sinh²(t/2)), step by step in t's own buffer
-    t *= 0.5
-    np.sinh(t, out=t)
-    np.square(t, out=t)
-    t *= 2.0
-    np.log1p(t, out=t)
-    t += a  # log cosh |r| = log cosh t + (|r| - t)
-    return reduce(t, reduction)
+    r, reduction, dtype = _residual(pred, target, reduction)
+    a = np.abs(r)
+    t = np.minimum(a, _LOG_COSH_CAP)  # beyond the cap, log cosh grows like |r|
+    loss = np.log1p(2 * np.sinh(t / 2) ** 2) + (a - t)
+    return reduce(loss, reduction, dtype=dtype)
 
 
 def log_cosh_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
@@ -449,9 +426,8 @@ def log_cosh_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = 
     >>> lu.log_cosh_grad([0.0, 1e4, -1e4], [0.0, 0.0, 0.0], reduction="sum")  # tanh: 0, 1, -1
     array([ 0.,  1., -1.])
     """
-    r, reduction = _residual(pred, target, reduction)
-    g = np.tanh(r, out=r)
-    return reduce_grad(g, reduction, out=g)
+    r, reduction, dtype = _residual(pred, target, reduction)
+    return reduce_grad(np.tanh(r), reduction, dtype=dtype)
 
 
 def quantile(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", q: float = 0.5) -> np.ndarray:
@@ -509,11 +485,9 @@ def quantile(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean
     array([0.5 , 0.75])
     """
     q = check_in_range(q, "q", 0.0, 1.0)
-    r, reduction = _residual(pred, target, reduction)
-    # with d = y - yhat = -r: max(q * d, (q - 1) * d)
-    too_low = -q * r  # the loss where the model predicts too low (r < 0) ...
-    r *= 1.0 - q  # ... and where it predicts too high (r > 0), in r's buffer
-    return reduce(np.maximum(too_low, r, out=r), reduction)
+    p, t, reduction, dtype = _checked(pred, target, reduction)
+    d = t - p
+    return reduce(np.maximum(q * d, (q - 1) * d), reduction, dtype=dtype)
 
 
 def quantile_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", q: float = 0.5) -> np.ndarray:
@@ -528,7 +502,6 @@ def quantile_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = 
     array([ 0.25, -0.75,  0.  ])
     """
     q = check_in_range(q, "q", 0.0, 1.0)
-    r, reduction = _residual(pred, target, reduction)
-    s = np.sign(r)  # -1, 0 or 1; NaN stays NaN (not in place: see mae_grad)
-    g = np.clip(s, -q, 1.0 - q, out=s)  # -q where too low, 1 - q where too high, 0 at a tie
-    return reduce_grad(g, reduction, out=g)
+    r, reduction, dtype = _residual(pred, target, reduction)
+    g = np.clip(np.sign(r), -q, 1.0 - q)  # -q where too low, 1 - q where too high, 0 at a tie
+    return reduce_grad(g, reduction, dtype=dtype)

@@ -428,3 +428,18 @@ def test_every_card_renders_its_framework_names_without_code_spans_around_prose(
     for c in CARDS.values():
         spans = re.findall(r"`([^`]*)`", cards._code_or_dash(c.torch_name))
         assert all(" " not in span for span in spans), (c.name, spans)
+
+
+def test_smooth_l1_card_allows_beta_zero_as_the_code_and_torch_do():
+    # torch.nn.functional.smooth_l1_loss accepts beta=0 (it is then the L1 loss), and so does
+    # lossutils.smooth_l1; the card used to say beta > 0
+    import torch
+    import torch.nn.functional as F
+
+    assert r"$\beta \ge 0$" in CARDS["smooth_l1"].variables
+    assert r"$\beta > 0$" not in CARDS["smooth_l1"].variables
+    pred, target = np.array([0.5, -3.0, 0.0]), np.zeros(3)
+    ours = lu.smooth_l1(pred, target, beta=0.0, reduction="none")
+    theirs = F.smooth_l1_loss(torch.tensor(pred), torch.tensor(target), beta=0.0, reduction="none")
+    np.testing.assert_array_equal(ours, theirs.numpy())
+    np.testing.assert_array_equal(ours, np.abs(pred - target))

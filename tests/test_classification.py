@@ -758,9 +758,11 @@ CASES: dict[str, tuple[Callable[..., np.ndarray], Callable[..., np.ndarray], np.
 def test_float32_in_float32_out_for_value_and_gradient(case: str) -> None:
     fn, grad_fn, first, target, options = CASES[case]
     reductions = ("mean", "sum", "none") + (("batchmean",) if fn is lu.kl_div else ())
+    # a float64 target would promote the result to float64, as in torch: the target is float32 too
+    target32 = target.astype(np.float32) if np.asarray(target).dtype.kind == "f" else target
     for reduction in reductions:
-        value32 = fn(first.astype(np.float32), target, reduction=reduction, **options)
-        grad32 = grad_fn(first.astype(np.float32), target, reduction=reduction, **options)
+        value32 = fn(first.astype(np.float32), target32, reduction=reduction, **options)
+        grad32 = grad_fn(first.astype(np.float32), target32, reduction=reduction, **options)
         assert value32.dtype == np.float32, reduction
         assert grad32.dtype == np.float32, reduction
         assert grad32.shape == first.shape

@@ -499,3 +499,45 @@ def test_one_class_and_boundary_options_are_accepted() -> None:
     assert float(lu.multiclass_hinge(np.zeros((3, 1)), [0, 0, 0], variant="crammer_singer")) == 0.0
     assert float(lu.multiclass_hinge(np.zeros((3, 1)), [0, 0, 0])) == 0.0
     assert np.isfinite(lu.cross_entropy(torch.zeros(4, 5), torch.tensor(INDEX)))
+
+
+@pytest.mark.parametrize(
+    ("fn", "first"),
+    [
+        (lu.cross_entropy, LOGITS),
+        (lu.cross_entropy_grad, LOGITS),
+        (lu.nll_loss, LOGITS),
+        (lu.nll_loss_grad, LOGITS),
+        (lu.focal_loss, LOGITS),
+        (lu.multiclass_hinge_grad, LOGITS),
+    ],
+    ids=lambda v: getattr(v, "__name__", "logits"),
+)
+@pytest.mark.parametrize("huge", [1e20, -1e20])
+def test_a_float_class_beyond_int64_is_reported_as_given(
+    fn: Callable[..., np.ndarray], first: np.ndarray, huge: float
+) -> None:
+    # it used to be cast to int64 first, and reported as class -9223372036854775808
+    with pytest.raises(ValueError, match=re.escape(f"target holds class {huge:g}")):
+        fn(first, np.array([0.0, huge, 1.0, 2.0]))
+
+
+def test_a_float_label_beyond_int64_is_reported_as_given_by_the_metrics() -> None:
+    with pytest.raises(ValueError, match=re.escape("labels holds class 1e+20")):
+        lu.metrics.top_label([0.9, 0.2], np.array([1.0, 1e20]))
+
+
+@pytest.mark.parametrize("flag", ["no", "False", 0, 1, None, np.float64(1.0)], ids=repr)
+@pytest.mark.parametrize("fn", [lu.kl_div, lu.kl_div_grad], ids=lambda f: f.__name__)
+def test_log_target_must_be_a_bool(fn: Callable[..., np.ndarray], flag: object) -> None:
+    # torch: "kl_div(): argument 'log_target' must be bool, not str"; the truth value of "no" is True
+    with pytest.raises(TypeError, match="log_target must be a bool"):
+        fn(np.log(PROB), PROB, log_target=flag)
+
+
+@pytest.mark.parametrize("fn", [lu.kl_div, lu.kl_div_grad], ids=lambda f: f.__name__)
+def test_log_target_accepts_python_and_numpy_bools(fn: Callable[..., np.ndarray]) -> None:
+    for flag in (True, False):
+        np.testing.assert_array_equal(
+            fn(np.log(PROB), PROB, log_target=np.bool_(flag)), fn(np.log(PROB), PROB, log_target=flag)
+        )

@@ -112,6 +112,28 @@ def test_cross_entropy_is_stable_for_huge_logits():
     assert loss.item() == pytest.approx(ref.item(), rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("weight", "reduction", "label_smoothing"),
+    list(itertools.product([None, [1.0, 2.0, 3.0, 0.5]], REDUCTIONS, [0.0, 0.1])),
+)
+def test_cross_entropy_with_logits_masked_by_minus_inf_matches_torch(weight, reduction, label_smoothing):
+    # padding / attention masks: a whole row but one class, and a class the target does not take
+    inf = float("inf")
+    logits = torch.tensor([[0.0, -inf, 1.0, 0.5], [2.0, -inf, -inf, -inf], [1.0, 2.0, -inf, 0.0]], dtype=torch.float64)
+    target = torch.tensor([0, 0, 1])
+    w = None if weight is None else torch.tensor(weight, dtype=torch.float64)
+    ours_in, theirs_in = logits.clone().requires_grad_(), logits.clone().requires_grad_()
+    options = {"weight": w, "reduction": reduction, "label_smoothing": label_smoothing}
+    ours = CrossEntropyLoss(**options)(ours_in, target)
+    theirs = F.cross_entropy(theirs_in, target, **options)
+    ours.sum().backward()
+    theirs.sum().backward()
+    if label_smoothing == 0:  # torch's loss is finite; with smoothing it is inf (-log p of a masked class)
+        assert torch.isfinite(theirs).all()
+    torch.testing.assert_close(ours, theirs, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(ours_in.grad, theirs_in.grad, rtol=1e-12, atol=1e-12)
+
+
 def test_cross_entropy_reads_its_attributes_at_forward_time():
     logits, target = logits_and_targets((6, 4), ignore=1)
     module = CrossEntropyLoss()
@@ -153,6 +175,29 @@ def test_log_cosh_matches_numpy_and_is_stable(reduction):
     # far from 0: log cosh r = |r| - log 2
     big, _ = value_and_grad(LogCoshLoss(reduction="none"), np.array([1e4, -1e4]), torch.zeros(2, dtype=torch.float64))
     np.testing.assert_allclose(big, 1e4 - np.log(2.0), rtol=1e-15)
+
+
+def _log_cosh_float64(r: np.ndarray) -> np.ndarray:
+    """log cosh r in float64 from three formulas none of which lossutils uses: the Taylor series
+    near 0, log(cosh r) where cosh r - 1 keeps its digits, the linear tail with its correction."""
+    a = np.abs(r)
+    series = a**2 / 2 - a**4 / 12 + a**6 / 45
+    direct = np.log(np.cosh(np.minimum(a, 20.0)))
+    tail = a - np.log(2.0) + np.log1p(np.exp(-2 * a))
+    return np.where(a < 1e-2, series, np.where(a <= 20, direct, tail))
+
+
+@pytest.mark.parametrize(("dtype", "rtol"), [(torch.float32, 1e-6), (torch.float64, 1e-11)])
+def test_log_cosh_relative_error_against_float64_from_1e_minus_6_to_1e3(dtype, rtol):
+    # |r| + softplus(-2|r|) - log 2 cancels near 0: float32 gave exactly 0 below 1e-4, negative near 1e-3
+    r = torch.tensor(np.geomspace(1e-6, 1e3, 1001), dtype=dtype)
+    r = torch.cat([r, -r])
+    exact = _log_cosh_float64(r.double().numpy())  # at the residuals as rounded to dtype
+    ours = LogCoshLoss(reduction="none")(r, torch.zeros_like(r))
+    assert ours.dtype == dtype
+    np.testing.assert_allclose(ours.double().numpy(), exact, rtol=rtol, atol=0)
+    twin = lu.log_cosh(r.numpy(), np.zeros(r.shape, dtype=r.numpy().dtype), reduction="none")
+    np.testing.assert_allclose(twin.astype(np.float64), exact, rtol=rtol, atol=0)
 
 
 @pytest.mark.parametrize(("q", "reduction"), list(itertools.product([0.1, 0.5, 0.9], REDUCTIONS)))
