@@ -108,9 +108,8 @@ def _broadcast_to(weight: ArrayLike | None, like: np.ndarray, name: str, like_na
 
 
 def _relu(z: np.ndarray) -> np.ndarray:
-    """max(z, 0) in a new array; NaN stays NaN. (np.clip has a fast path np.maximum with a
-    scalar lacks: on a million float32 it takes a third of the time.)"""
-    return cast(np.ndarray, np.clip(z, 0, np.inf))
+    """max(z, 0) in a new array; NaN stays NaN."""
+    return cast(np.ndarray, np.maximum(z, 0))
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -126,11 +125,8 @@ def _softplus_tail(z: np.ndarray) -> np.ndarray:
 
 
 def _softplus(z: np.ndarray) -> np.ndarray:
-    """log(1 + e^z) without overflow, as max(z, 0) + log(1 + e^-|z|).
-
-    This is the formula ``np.logaddexp(0, z)`` uses; written with whole-array operations it runs
-    about fifteen times faster than NumPy's logaddexp, which evaluates it element by element.
-    """
+    """log(1 + e^z) without overflow, as max(z, 0) + log(1 + e^-|z|) (the formula
+    ``np.logaddexp(0, z)`` uses): e^-|z| is at most 1, so nothing overflows."""
     return cast(np.ndarray, _softplus_tail(z) + _relu(z))
 
 
