@@ -174,12 +174,21 @@ def test_reference_formulas_match_lossutils(case):
     )
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
+# Cross-entropy and focal loss have a C x C Hessian in the logits per sample, which their
+# cards do not write out (the cross-entropy card's diagonal is tested below); every other
+# card states its second derivative.
+SECOND_CASES = [c for c in CASES if card(c[0]).reference_second is not None]
+
+
+def test_every_element_wise_card_states_its_second_derivative():
+    missing = {key for key, _ in CASES if card(key).reference_second is None}
+    assert missing == {"cross_entropy", "focal_loss"}
+
+
+@pytest.mark.parametrize("case", SECOND_CASES, ids=[case_id(c) for c in SECOND_CASES])
 def test_second_derivative_matches_finite_differences_of_the_gradient(case):
     key, options = case
     c = card(key)
-    if c.reference_second is None:
-        pytest.skip(f"the card of {key} gives no closed-form second derivative")
     rng = np.random.default_rng(1)
     first, target = sample(key, rng, {**c.options, **options})
     grad = getattr(lu, f"{key}_grad")
