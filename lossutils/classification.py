@@ -130,21 +130,8 @@ def _softplus(z: np.ndarray) -> np.ndarray:
     return cast(np.ndarray, _softplus_tail(z) + _relu(z))
 
 
-def _shift(z: np.ndarray, axis: int | tuple[int, ...] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(z - m, m, sum(exp(z - m)))`` with ``m`` the maximum along ``axis`` (kept as size-1 axes).
-
-    Every exponent is at most 0 and the sum is at least 1. Where ``m`` is not finite (a slice
-    holding inf or nan) it is replaced by 0, so such slices end as inf or nan, as in torch.
-    """
-    m = np.max(z, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, z.dtype.type(0))
-    with np.errstate(invalid="ignore", over="ignore"):
-        shifted = z - m
-        return shifted, m, np.sum(np.exp(shifted), axis=axis, keepdims=True)
-
-
 def _finite_max(z: np.ndarray) -> np.ndarray:
-    """Row maxima of class-last ``z`` as (M..., 1), with 0 where a row holds inf or nan (see :func:`_shift`)."""
+    """Row maxima of class-last ``z`` as (M..., 1), with 0 where a row holds inf or nan."""
     m = _reduce_classes(np.maximum, z)
     m[~np.isfinite(m)] = 0
     return m
@@ -204,25 +191,6 @@ class _Softmax:
         with np.errstate(invalid="ignore"):
             self.e /= self.s
         return self.e
-
-
-def _logsumexp(z: np.ndarray, axis: int | tuple[int, ...] | None = -1, keepdims: bool = False) -> np.ndarray:
-    _, m, total = _shift(z, axis)
-    with np.errstate(divide="ignore"):
-        out = m + np.log(total)
-    return cast(np.ndarray, out if keepdims else np.squeeze(out, axis=axis))
-
-
-def _log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
-    shifted, _, total = _shift(z, axis)  # (z - m) - log(sum): m never rounds the result
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return cast(np.ndarray, shifted - np.log(total))
-
-
-def _softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
-    shifted, _, total = _shift(z, axis)
-    with np.errstate(invalid="ignore"):
-        return cast(np.ndarray, np.exp(shifted) / total)
 
 
 # Class-structured inputs come as (C,), (N, C) or (N, C, d1, ...), the class axis being 1 (or 0
@@ -410,7 +378,8 @@ def logsumexp(x: ArrayLike, axis: int | tuple[int, ...] | None = -1, keepdims: b
         \operatorname{LSE}(x) = m + \log\sum_j e^{x_j - m}, \qquad m = \max_j x_j
 
     Every exponent is at most 0, so nothing overflows; the sum is at least 1, so the log is
-    finite.
+    finite. As in torch, a row of -inf gives -inf, a row holding +inf gives +inf and ``nan``
+    propagates: such rows (whose maximum is not finite) are not shifted.
 
     See Also
     --------
@@ -422,12 +391,20 @@ def logsumexp(x: ArrayLike, axis: int | tuple[int, ...] | None = -1, keepdims: b
     >>> float(lu.logsumexp([1e4, 1e4]))  # 1e4 + log 2
     10000.69314718056
     """
-    return _logsumexp(as_float_array(x, "x"), axis=axis, keepdims=keepdims)
+    x = as_float_array(x, "x")
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    with np.errstate(divide="ignore", over="ignore"):  # log 0 = -inf for a row of -inf; e^inf = inf
+        lse = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
+    return cast(np.ndarray, lse if keepdims else np.squeeze(lse, axis=axis))
 
 
 def softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     r"""Softmax along ``axis``: :math:`p_j = e^{x_j} / \sum_k e^{x_k}`, computed as
     :math:`e^{x_j - m} / \sum_k e^{x_k - m}` with :math:`m = \max_k x_k`, so logits of +-1e4 are safe.
+
+    A logit of -inf (a masked class) has probability 0; a row of -inf, or one holding +inf,
+    gives ``nan``, as in torch.
 
     See Also
     --------
@@ -439,13 +416,19 @@ def softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     >>> lu.softmax([0.0, 0.0, 1e4])
     array([0., 0., 1.])
     """
-    return _softmax(as_float_array(x, "x"), axis=axis)
+    x = as_float_array(x, "x")
+    with np.errstate(invalid="ignore"):  # -inf - (-inf) and inf - inf are nan, as in torch
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        return cast(np.ndarray, e / np.sum(e, axis=axis, keepdims=True))
 
 
 def log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     r"""Log-softmax along ``axis``: :math:`\log p_j = x_j - \operatorname{LSE}(x)`.
 
-    Finite wherever the logits are, even where the softmax itself underflows to 0.
+    Computed as :math:`(x_j - m) - \operatorname{LSE}(x - m)` with :math:`m = \max_k x_k`, so
+    it is finite wherever the logits are, even where the softmax itself underflows to 0, and
+    no digit is lost to a large :math:`m`. Masked (-inf) logits give -inf; a row of -inf, or
+    one holding +inf, gives ``nan``, as in torch.
 
     See Also
     --------
@@ -457,7 +440,10 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     >>> lu.log_softmax([0.0, 0.0])  # log(1/2) twice
     array([-0.69314718, -0.69314718])
     """
-    return _log_softmax(as_float_array(x, "x"), axis=axis)
+    x = as_float_array(x, "x")
+    with np.errstate(invalid="ignore"):  # -inf - (-inf) and inf - inf are nan, as in torch
+        shifted = x - np.max(x, axis=axis, keepdims=True)
+    return cast(np.ndarray, shifted - logsumexp(shifted, axis=axis, keepdims=True))
 
 
 # --------------------------------------------------------------------------------------------

@@ -119,6 +119,19 @@ def test_softmax_family_along_any_axis(axis: int) -> None:
     assert lse.shape == tuple(torch.logsumexp(t64(x), axis, keepdim=True).shape)
 
 
+def test_softmax_family_on_masked_and_infinite_rows_is_torch() -> None:
+    """-inf masks a class (probability 0); a row of -inf, or one holding +inf or nan, ends as torch's."""
+    inf = np.inf
+    x = np.array([[0.0, -inf, 1.0], [-inf, -inf, -inf], [inf, 0.0, 1.0], [inf, inf, 0.0], [np.nan, 0.0, 1.0]])
+    pairs = [
+        (lu.softmax(x), torch.softmax(t64(x), -1)),
+        (lu.log_softmax(x), torch.log_softmax(t64(x), -1)),
+        (lu.logsumexp(x), torch.logsumexp(t64(x), -1)),
+    ]
+    for ours, theirs in pairs:
+        np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-15, atol=0)  # nan and inf in the same places
+
+
 def test_building_blocks_keep_float32() -> None:
     x = np.array([[-1e4, 0.0, 1e4]], dtype=np.float32)
     for fn in (lu.sigmoid, lu.log_sigmoid, lu.softmax, lu.log_softmax, lu.logsumexp):
