@@ -386,6 +386,26 @@ def test_cross_entropy_at_logits_of_1e4_is_finite_and_matches_torch(label_smooth
     assert np.all(np.isfinite(lu.cross_entropy(logits, target, reduction="none", label_smoothing=label_smoothing)))
 
 
+@pytest.mark.parametrize(
+    ("weighted", "reduction", "label_smoothing"), list(itertools.product((False, True), REDUCTIONS, (0.0, 0.1)))
+)
+def test_cross_entropy_with_logits_masked_by_minus_inf_matches_torch(
+    weighted: bool, reduction: str, label_smoothing: float
+) -> None:
+    """Padding and attention masks: a row with one class left, a masked class the target does not take."""
+    inf = np.inf
+    logits = np.array([[0.0, -inf, 1.0, 0.5], [2.0, -inf, -inf, -inf], [1.0, 2.0, -inf, 0.0]])
+    target = np.array([0, 0, 1])
+    w = np.array([1.0, 2.0, 3.0, 0.5]) if weighted else None
+    options = {"reduction": reduction, "label_smoothing": label_smoothing}
+
+    def ref(x: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(x, torch.tensor(target), weight=None if w is None else t64(w), **options)
+
+    # without smoothing the loss is finite; with it, inf (-log p of a masked class), in torch too
+    assert_matches_torch(lu.cross_entropy, lu.cross_entropy_grad, ref, logits, target, weight=w, **options)
+
+
 def test_cross_entropy_equals_sklearn_log_loss_multiclass() -> None:
     rng = np.random.default_rng(9)
     logits = rng.normal(size=(30, 4)) * 2
