@@ -216,13 +216,16 @@ def reduce(
     ``'mean'`` divides the sum by the number of elements (or by ``weight_sum`` for a
     weighted mean, as PyTorch does).
 
-    The result is an array (0-d for ``'mean'`` and ``'sum'``, and for ``'none'`` of 0-d input)
-    in the dtype of ``loss``, or in ``dtype`` if given (see :func:`as_result`)."""
+    A weighted mean over a total weight of 0 (every target ignored, say) is ``nan``, PyTorch's
+    0/0. The result is an array (0-d for ``'mean'`` and ``'sum'``, and for ``'none'`` of 0-d
+    input) in the dtype of ``loss``, or in ``dtype`` if given (see :func:`as_result`)."""
     if reduction == "none":
         return as_result(loss, dtype)
     total = np.sum(loss, dtype=loss.dtype)
     if reduction == "sum":
         return as_result(total, dtype)
+    if weight_sum is not None and weight_sum == 0:
+        return as_result(np.asarray(np.nan, dtype=loss.dtype), dtype)
     denom = loss.size if weight_sum is None else weight_sum
     return as_result(total / np.asarray(denom, dtype=loss.dtype), dtype)
 
@@ -237,9 +240,12 @@ def reduce_grad(
     """Scale per-sample gradients to the gradient of the reduced loss.
 
     ``'none'`` and ``'sum'`` leave them as they are; ``'mean'`` divides by the number of
-    elements (or by ``weight_sum``), matching :func:`reduce`. The result is an array in the
-    dtype of ``grad``, or in ``dtype`` if given (see :func:`as_result`).
+    elements (or by ``weight_sum``), matching :func:`reduce`; a total weight of 0 gives ``nan``
+    everywhere, as its 0/0 does. The result is an array in the dtype of ``grad``, or in ``dtype``
+    if given (see :func:`as_result`).
     """
+    if reduction == "mean" and weight_sum is not None and weight_sum == 0:
+        return as_result(np.full_like(grad, np.nan), dtype)
     if reduction == "mean":
         denom = grad.size if weight_sum is None else weight_sum
         grad = grad / np.asarray(denom, dtype=grad.dtype)

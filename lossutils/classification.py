@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Literal, cast
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, DTypeLike
 
 from ._validation import (
     Reduction,
@@ -130,104 +130,10 @@ def _softplus(z: np.ndarray) -> np.ndarray:
     return cast(np.ndarray, _softplus_tail(z) + _relu(z))
 
 
-def _shift(z: np.ndarray, axis: int | tuple[int, ...] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(z - m, m, sum(exp(z - m)))`` with ``m`` the maximum along ``axis`` (kept as size-1 axes).
-
-    Every exponent is at most 0 and the sum is at least 1. Where ``m`` is not finite (a slice
-    holding inf or nan) it is replaced by 0, so such slices end as inf or nan, as in torch.
-    """
-    m = np.max(z, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, z.dtype.type(0))
-    with np.errstate(invalid="ignore", over="ignore"):
-        shifted = z - m
-        return shifted, m, np.sum(np.exp(shifted), axis=axis, keepdims=True)
-
-
-def _finite_max(z: np.ndarray) -> np.ndarray:
-    """Row maxima of class-last ``z`` as (M..., 1), with 0 where a row holds inf or nan (see :func:`_shift`)."""
-    m = _reduce_classes(np.maximum, z)
-    m[~np.isfinite(m)] = 0
-    return m
-
-
-# With few classes NumPy's reductions along the last axis pay a fixed cost per row that
-# dwarfs the arithmetic: np.max(x, axis=-1) on (100000, 10) float32 takes ~4 ms, while C - 1
-# whole-column np.maximum calls take ~0.5 ms. Up to this many classes we go column by column.
-_FEW_CLASSES = 32
-
-
-def _reduce_classes(ufunc: np.ufunc, a: np.ndarray) -> np.ndarray:
-    """``ufunc.reduce`` over the class (last) axis of ``a``, keeping it as a size-1 axis."""
-    if a.shape[-1] > _FEW_CLASSES:
-        return cast(np.ndarray, ufunc.reduce(a, axis=-1, keepdims=True))
-    out = a[..., :1].copy()
-    for j in range(1, a.shape[-1]):
-        ufunc(out, a[..., j : j + 1], out=out)
-    return out
-
-
-class _Softmax:
-    r"""The softmax of class-last logits ``x`` (M..., C), in the pieces the losses need.
-
-    ``m`` is the row maximum, ``e = exp(x - m)`` (every exponent at most 0: nothing overflows)
-    and ``s`` the row sum of ``e`` (at least 1: its log is finite). Then
-    :math:`\log p = (x - m) - \log s` and :math:`p = e / s`. Only ``e`` is as large as ``x``;
-    the loss of an index target needs no (M..., C) log-probabilities, only ``log_p_at(y)``.
-    """
-
-    def __init__(self, x: np.ndarray) -> None:
-        self.x = x
-        self.m = _finite_max(x)
-        with np.errstate(invalid="ignore", over="ignore"):  # inf - inf in a row of infs: nan, as in torch
-            e: np.ndarray = np.subtract(x, self.m)
-            self.e: np.ndarray = np.exp(e, out=e)
-        self.s = _reduce_classes(np.add, self.e)
-
-    def log_s(self) -> np.ndarray:
-        with np.errstate(divide="ignore"):  # s = 0 only in rows of -inf
-            return cast(np.ndarray, np.log(self.s))
-
-    def log_p_at(self, y: np.ndarray) -> np.ndarray:
-        """log p of class ``y`` in every row, (M...): (x_y - m) - log s."""
-        with np.errstate(invalid="ignore"):
-            return cast(np.ndarray, (_take(self.x, y) - self.m[..., 0]) - self.log_s()[..., 0])
-
-    def log_p(self) -> np.ndarray:
-        """All log-probabilities, (M..., C), in a new array."""
-        with np.errstate(invalid="ignore"):
-            out: np.ndarray = np.subtract(self.x, self.m)
-            out -= self.log_s()
-        return out
-
-    def p_in_place(self) -> np.ndarray:
-        """The probabilities e / s, computed in ``e``'s buffer (``e`` is gone afterwards)."""
-        with np.errstate(invalid="ignore"):
-            self.e /= self.s
-        return self.e
-
-
-def _logsumexp(z: np.ndarray, axis: int | tuple[int, ...] | None = -1, keepdims: bool = False) -> np.ndarray:
-    _, m, total = _shift(z, axis)
-    with np.errstate(divide="ignore"):
-        out = m + np.log(total)
-    return cast(np.ndarray, out if keepdims else np.squeeze(out, axis=axis))
-
-
-def _log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
-    shifted, _, total = _shift(z, axis)  # (z - m) - log(sum): m never rounds the result
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return cast(np.ndarray, shifted - np.log(total))
-
-
-def _softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
-    shifted, _, total = _shift(z, axis)
-    with np.errstate(invalid="ignore"):
-        return cast(np.ndarray, np.exp(shifted) / total)
-
-
-# Class-structured inputs come as (C,), (N, C) or (N, C, d1, ...), the class axis being 1 (or 0
-# for a single sample). Internally they are laid out "class last", (M..., C), so one code path
-# serves every form; _restore_layout puts a gradient back in the caller's layout.
+# Inputs with a class axis come as (C,), (N, C) or (N, C, d1, ...): the class axis is 1, or 0 for a
+# single sample. The losses over classes move it last once, at the start, so that every sum or
+# maximum over classes runs along axis -1 and per-sample results have the sample shape (), (N,)
+# or (N, d1, ...); a gradient moves it back at the end.
 
 
 def _class_symbols(ndim: int) -> tuple[str, str]:
@@ -256,20 +162,14 @@ def _sample_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
     return () if len(shape) == 1 else (shape[0], *shape[2:])
 
 
-def _class_last(a: np.ndarray) -> np.ndarray:
-    if a.ndim == 1:
-        return a[None, :]
-    if a.ndim == 2:
-        return a
-    return np.moveaxis(a, 1, -1)
+def _class_axis_last(a: np.ndarray) -> np.ndarray:
+    """(N, C, d1, ...) -> (N, d1, ..., C); (C,) and (N, C) have the class axis last already."""
+    return a if a.ndim == 1 else np.moveaxis(a, 1, -1)
 
 
-def _restore_layout(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    if len(shape) == 1:
-        return cast(np.ndarray, g[0])
-    if len(shape) == 2:
-        return g
-    return np.ascontiguousarray(np.moveaxis(g, -1, 1))
+def _class_axis_back(g: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`_class_axis_last`: a gradient in the caller's layout."""
+    return g if g.ndim == 1 else np.moveaxis(g, -1, 1)
 
 
 def _as_array(target: ArrayLike) -> np.ndarray:
@@ -282,35 +182,27 @@ def _as_array(target: ArrayLike) -> np.ndarray:
         raise TypeError(f"target must be an array of numbers; got {type(target).__name__} ({exc})") from None
 
 
-def _index_target(
-    target: ArrayLike, shape: tuple[int, ...], first: str, ignore_index: int | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Validate class indices for an input of ``shape``.
-
-    Returns ``(y, keep)`` laid out like the samples of :func:`_class_last`: ``y`` holds the
-    classes with ignored entries replaced by 0 (so they can index safely) and ``keep`` is False
-    where the target equals ``ignore_index``.
-    """
+def _class_indices(
+    target: ArrayLike, shape: tuple[int, ...], first: str, ignore_index: int | None = None
+) -> np.ndarray:
+    """Class indices (int64) for an input of ``shape``, in its sample shape; every index not equal
+    to ``ignore_index`` must lie in [0, C) (an ignored one may hold any value)."""
     y = as_index_array(target, "target")
     expected = _sample_shape(shape)
     if y.shape != expected:
         raise ValueError(f"target must have shape {_class_symbols(len(shape))[1]} = {expected}; got shape {y.shape}")
     n_classes = _n_classes(shape)
-    keep = np.ones(y.shape, dtype=bool) if ignore_index is None else y != ignore_index
-    all_kept = bool(np.all(keep))
-    kept = y if all_kept else y[keep]
-    if kept.size and (kept.min() < 0 or kept.max() >= n_classes):  # two reductions, no temporary
-        bad = kept[(kept < 0) | (kept >= n_classes)]
+    checked = y if ignore_index is None else y[y != ignore_index]
+    bad = checked[(checked < 0) | (checked >= n_classes)]
+    if bad.size:
         raise ValueError(f"target holds class {int(bad[0])} but {first} have {n_classes} classes")
-    if not all_kept:
-        y = np.where(keep, y, 0)
-    y = y.reshape(shape[:1] + shape[2:] if len(shape) > 1 else (1,))
-    return y, keep.reshape(y.shape)
+    return y
 
 
-def _class_weight(weight: ArrayLike | None, n_classes: int, dtype: np.dtype) -> np.ndarray | None:
+def _class_weight(weight: ArrayLike | None, n_classes: int, dtype: np.dtype) -> np.ndarray:
+    """The weight of each class, shape (C,): ``weight``, or 1 for every class without it."""
     if weight is None:
-        return None
+        return np.ones(n_classes, dtype=dtype)
     w = as_float_array(weight, "weight", dtype=dtype, allow_empty=True)
     if w.shape != (n_classes,):
         raise ValueError(f"weight must have shape (C,) = ({n_classes},); got shape {w.shape}")
@@ -323,38 +215,14 @@ def _check_ignore_index(ignore_index: object) -> int:
     return int(ignore_index)
 
 
-def _take(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``a[..., y]`` sample by sample: (M..., C) and (M...) -> (M...)."""
-    return np.take_along_axis(a, y[..., None], axis=-1)[..., 0]
+def _take(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``z[..., y]`` sample by sample, with :func:`numpy.take_along_axis`: (..., C) and (...) -> (...)."""
+    return np.take_along_axis(z, y[..., None], axis=-1)[..., 0]
 
 
-def _add_at_class(g: np.ndarray, y: np.ndarray, value: np.ndarray) -> None:
-    """``g[..., y] += value`` sample by sample, in place."""
-    np.put_along_axis(g, y[..., None], (_take(g, y) + value)[..., None], axis=-1)
-
-
-def _weighted_reduce(loss: np.ndarray, reduction: str, weight_sum: np.ndarray) -> np.ndarray:
-    """:func:`reduce` with a weighted mean; a zero total weight (e.g. every target ignored)
-    gives ``nan``, as PyTorch's 0/0 does, even where the smoothing term alone is not 0."""
-    if reduction == "mean" and weight_sum == 0:
-        return np.asarray(np.nan, dtype=loss.dtype)
-    return reduce(loss, reduction, weight_sum)
-
-
-def _grad_scale(reduction: str, weight_sum: np.ndarray | float) -> float:
-    """The factor from per-sample gradients to the gradient of the reduced loss: 1 for
-    ``'sum'`` and ``'none'``, 1 / weight_sum for a weighted mean, and nan when the total weight
-    is 0 (PyTorch's 0/0)."""
-    if reduction != "mean":
-        return 1.0
-    return 1.0 / float(weight_sum) if weight_sum != 0 else float("nan")
-
-
-def _zero_ignored(g: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """Set the gradient of ignored samples to exactly 0 (even where it was nan), in place."""
-    if not np.all(keep):
-        g[~keep] = 0
-    return g
+def _one_hot(y: np.ndarray, n_classes: int, dtype: DTypeLike) -> np.ndarray:
+    """1 at each sample's class ``y``, 0 elsewhere: (...) -> (..., C)."""
+    return cast(np.ndarray, (np.arange(n_classes) == y[..., None]).astype(dtype))
 
 
 # --------------------------------------------------------------------------------------------
@@ -410,7 +278,8 @@ def logsumexp(x: ArrayLike, axis: int | tuple[int, ...] | None = -1, keepdims: b
         \operatorname{LSE}(x) = m + \log\sum_j e^{x_j - m}, \qquad m = \max_j x_j
 
     Every exponent is at most 0, so nothing overflows; the sum is at least 1, so the log is
-    finite.
+    finite. As in torch, a row of -inf gives -inf, a row holding +inf gives +inf and ``nan``
+    propagates: such rows (whose maximum is not finite) are not shifted.
 
     See Also
     --------
@@ -422,12 +291,20 @@ def logsumexp(x: ArrayLike, axis: int | tuple[int, ...] | None = -1, keepdims: b
     >>> float(lu.logsumexp([1e4, 1e4]))  # 1e4 + log 2
     10000.69314718056
     """
-    return _logsumexp(as_float_array(x, "x"), axis=axis, keepdims=keepdims)
+    x = as_float_array(x, "x")
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    with np.errstate(divide="ignore", over="ignore"):  # log 0 = -inf for a row of -inf; e^inf = inf
+        lse = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
+    return cast(np.ndarray, lse if keepdims else np.squeeze(lse, axis=axis))
 
 
 def softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     r"""Softmax along ``axis``: :math:`p_j = e^{x_j} / \sum_k e^{x_k}`, computed as
     :math:`e^{x_j - m} / \sum_k e^{x_k - m}` with :math:`m = \max_k x_k`, so logits of +-1e4 are safe.
+
+    A logit of -inf (a masked class) has probability 0; a row of -inf, or one holding +inf,
+    gives ``nan``, as in torch.
 
     See Also
     --------
@@ -439,13 +316,19 @@ def softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     >>> lu.softmax([0.0, 0.0, 1e4])
     array([0., 0., 1.])
     """
-    return _softmax(as_float_array(x, "x"), axis=axis)
+    x = as_float_array(x, "x")
+    with np.errstate(invalid="ignore"):  # -inf - (-inf) and inf - inf are nan, as in torch
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        return cast(np.ndarray, e / np.sum(e, axis=axis, keepdims=True))
 
 
 def log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     r"""Log-softmax along ``axis``: :math:`\log p_j = x_j - \operatorname{LSE}(x)`.
 
-    Finite wherever the logits are, even where the softmax itself underflows to 0.
+    Computed as :math:`(x_j - m) - \operatorname{LSE}(x - m)` with :math:`m = \max_k x_k`, so
+    it is finite wherever the logits are, even where the softmax itself underflows to 0, and
+    no digit is lost to a large :math:`m`. Masked (-inf) logits give -inf; a row of -inf, or
+    one holding +inf, gives ``nan``, as in torch.
 
     See Also
     --------
@@ -457,7 +340,10 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     >>> lu.log_softmax([0.0, 0.0])  # log(1/2) twice
     array([-0.69314718, -0.69314718])
     """
-    return _log_softmax(as_float_array(x, "x"), axis=axis)
+    x = as_float_array(x, "x")
+    with np.errstate(invalid="ignore"):  # -inf - (-inf) and inf - inf are nan, as in torch
+        shifted = x - np.max(x, axis=axis, keepdims=True)
+    return cast(np.ndarray, shifted - logsumexp(shifted, axis=axis, keepdims=True))
 
 
 # --------------------------------------------------------------------------------------------
@@ -718,53 +604,33 @@ def binary_cross_entropy_with_logits_grad(
 # --------------------------------------------------------------------------------------------
 
 
-class _CEProblem:
-    """Validated inputs of :func:`cross_entropy`, laid out class last."""
-
-    def __init__(
-        self,
-        logits: ArrayLike,
-        target: ArrayLike,
-        reduction: object,
-        weight: ArrayLike | None,
-        ignore_index: object,
-        label_smoothing: object,
-    ) -> None:
-        self.reduction = check_reduction(reduction)
-        self.ignore_index = _check_ignore_index(ignore_index)
-        self.eps = check_in_range(label_smoothing, "label_smoothing", 0.0, 1.0, low_inclusive=True, high_inclusive=True)
-        x = _class_input(logits, "logits")
-        self.shape: tuple[int, ...] = x.shape
-        self.n_classes = _n_classes(x.shape)
-        t = _as_array(target)
-        self.probabilities = t.shape == x.shape
-        if self.probabilities:
-            q = as_float_array(t, "target", dtype=x.dtype)
-            self.q: np.ndarray = _class_last(q)
-        elif t.shape != _sample_shape(x.shape):
-            sym_x, sym_y = _class_symbols(x.ndim)
-            raise ValueError(
-                f"target must have shape {sym_y} = {_sample_shape(x.shape)} (class indices) or "
-                f"{sym_x} = {x.shape} (class probabilities); got shape {t.shape}"
-            )
-        else:
-            self.y, self.keep = _index_target(t, x.shape, "logits", self.ignore_index)
-        self.w = _class_weight(weight, self.n_classes, x.dtype)
-        self.x = _class_last(x)
-        self.softmax = _Softmax(self.x)
-
-    def index_parts(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per-sample class weight w[y] (0 where ignored) and its sum, the weighted-mean denominator."""
-        w_y = np.ones(self.y.shape, dtype=self.x.dtype) if self.w is None else self.w[self.y]
-        w_y[~self.keep] = 0
-        return w_y, np.sum(w_y, dtype=w_y.dtype)
-
-    def smoothed_target(self) -> np.ndarray:
-        """Probability targets mixed with the uniform distribution, times the class weights."""
-        q = self.q
-        if self.eps > 0:
-            q = q * (1 - self.eps) + self.eps / self.n_classes
-        return q if self.w is None else q * self.w
+def _cross_entropy_inputs(
+    logits: ArrayLike,
+    target: ArrayLike,
+    reduction: object,
+    weight: ArrayLike | None,
+    ignore_index: object,
+    label_smoothing: object,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, int, Reduction]:
+    """Validate; return the logits, the target (class indices, or probabilities shaped like the
+    logits), the class weights, the label smoothing, ``ignore_index`` and the reduction."""
+    red = cast(Reduction, check_reduction(reduction))
+    ignore = _check_ignore_index(ignore_index)
+    eps = check_in_range(label_smoothing, "label_smoothing", 0.0, 1.0, low_inclusive=True, high_inclusive=True)
+    x = _class_input(logits, "logits")
+    t = _as_array(target)
+    if t.shape == x.shape:  # class probabilities
+        t = as_float_array(t, "target", dtype=x.dtype)
+    elif t.shape == _sample_shape(x.shape):  # class indices
+        t = _class_indices(t, x.shape, "logits", ignore)
+    else:
+        sym_x, sym_y = _class_symbols(x.ndim)
+        raise ValueError(
+            f"target must have shape {sym_y} = {_sample_shape(x.shape)} (class indices) or "
+            f"{sym_x} = {x.shape} (class probabilities); got shape {t.shape}"
+        )
+    w = _class_weight(weight, _n_classes(x.shape), x.dtype)
+    return x, t, w, eps, ignore, red
 
 
 def cross_entropy(
@@ -833,7 +699,9 @@ def cross_entropy(
     Notes
     -----
     Computed as ``logsumexp(x) - x[y]`` with :func:`numpy.take_along_axis` (no one-hot
-    matrix), so logits of +-1e4 are safe. The gradient (see :func:`cross_entropy_grad`) for
+    matrix), after shifting each row by its maximum as optax does, so logits of +-1e4 are safe
+    and a small loss keeps its digits. Then, each a separate step: class weights, label
+    smoothing, ``ignore_index`` and the reduction. The gradient (see :func:`cross_entropy_grad`) for
     index targets is
 
     .. math::
@@ -857,29 +725,40 @@ def cross_entropy(
     >>> round(float(lu.cross_entropy([[0.0, 0.0, 0.0]], [2])), 4)  # log 3: a uniform guess
     1.0986
     """
-    prob = _CEProblem(logits, target, reduction, weight, ignore_index, label_smoothing)
-    if prob.probabilities:
-        loss = -_class_sum(prob.smoothed_target() * prob.softmax.log_p())
-        return _restore_samples(reduce(loss, prob.reduction), prob)
-    w_y, w_sum = prob.index_parts()
-    loss = -prob.softmax.log_p_at(prob.y)  # logsumexp(x) - x[y]: no (N, C) matrix of log-probabilities
-    loss *= (1 - prob.eps) * w_y
-    if prob.eps > 0:
-        log_p = prob.softmax.log_p()
-        smooth = -_class_sum(log_p if prob.w is None else log_p * prob.w)
-        loss += prob.eps / prob.n_classes * smooth
-    loss[~prob.keep] = 0  # even where an ignored sample's logits are inf or nan
-    return _restore_samples(_weighted_reduce(loss, prob.reduction, w_sum), prob)
+    x, target, w, eps, ignore_index, reduction = _cross_entropy_inputs(
+        logits, target, reduction, weight, ignore_index, label_smoothing
+    )
+    z = _class_axis_last(x)  # (N, C, d1, ...) -> (N, d1, ..., C): classes along axis -1
+    n_classes = z.shape[-1]
+    if target.shape == x.shape:  # class probabilities q
+        q = (1 - eps) * _class_axis_last(target) + eps / n_classes  # label smoothing: mixed with 1/C
+        loss = -np.sum(w * q * log_softmax(z), axis=-1)
+        return reduce(loss, reduction)  # 'mean' divides by the number of samples, as torch does
 
+    y = target
+    keep = y != ignore_index  # ignore_index: step 4 zeroes the others ...
+    y = np.where(keep, y, 0)  # ... so any class will do to index them
 
-def _class_sum(a: np.ndarray) -> np.ndarray:
-    """Sum over the class (last) axis: (M..., C) -> (M...)."""
-    return _reduce_classes(np.add, a)[..., 0]
+    # 1. The loss: -log p_y = logsumexp(z) - z_y. Shifting each row by its maximum first (as
+    #    optax does) changes nothing but keeps every digit of a small loss at logits of 1e4.
+    with np.errstate(invalid="ignore"):  # a row of -inf gives nan, as in torch
+        z = z - np.max(z, axis=-1, keepdims=True)
+    loss = logsumexp(z) - _take(z, y)
 
+    # 2. Class weights: w_y times each loss.
+    w_y = w[y]
+    loss = w_y * loss
 
-def _restore_samples(value: np.ndarray, prob: _CEProblem) -> np.ndarray:
-    """Give per-sample losses (``'none'``) the sample shape of the caller's input."""
-    return value.reshape(_sample_shape(prob.shape)) if prob.reduction == "none" else value
+    # 3. Label smoothing: mix in the loss against the uniform target, -(1/C) sum_c w_c log p_c.
+    if eps > 0:
+        loss = (1 - eps) * loss - eps / n_classes * np.sum(w * log_softmax(z), axis=-1)
+
+    # 4. ignore_index: ignored samples count for nothing, in the sum and in the mean's denominator.
+    loss = np.where(keep, loss, 0)
+    w_y = np.where(keep, w_y, 0)
+
+    # 5. Reduction: the weighted mean sum(w_y l) / sum(w_y) (nan when every target is ignored).
+    return reduce(loss, reduction, np.sum(w_y))
 
 
 def cross_entropy_grad(
@@ -903,49 +782,53 @@ def cross_entropy_grad(
     >>> lu.cross_entropy_grad([[0.0, 0.0]], [1])  # softmax (1/2, 1/2) minus one-hot (0, 1)
     array([[ 0.5, -0.5]])
     """
-    prob = _CEProblem(logits, target, reduction, weight, ignore_index, label_smoothing)
-    if prob.probabilities:
-        a = prob.smoothed_target()
-        g = prob.softmax.p_in_place()
-        g *= _reduce_classes(np.add, a)  # p sum_c a_c - a
-        g -= a
-        return _restore_layout(reduce_grad(g, prob.reduction, g.size // prob.n_classes), prob.shape)
-    w_y, w_sum = prob.index_parts()
-    eps, n_classes = prob.eps, prob.n_classes
-    scale = _grad_scale(prob.reduction, w_sum)  # 1, or 1 / sum(w_y) for the mean
-    # every row: (1 - eps) w_y (p - onehot) + eps/C (p sum(w) - w), computed in p's buffer
-    row = (1 - eps) * w_y
+    x, target, w, eps, ignore_index, reduction = _cross_entropy_inputs(
+        logits, target, reduction, weight, ignore_index, label_smoothing
+    )
+    z = _class_axis_last(x)  # classes along axis -1; moved back at the end
+    n_classes = z.shape[-1]
+    p = softmax(z)
+    if target.shape == x.shape:  # class probabilities q
+        q = (1 - eps) * _class_axis_last(target) + eps / n_classes  # label smoothing
+        wq = w * q
+        # d/dz of -sum_c w_c q_c log p_c: softmax minus the target, p - q when w = 1 and q sums to 1
+        g = p * np.sum(wq, axis=-1, keepdims=True) - wq
+        return _class_axis_back(reduce_grad(g, reduction, g.size // n_classes))  # 'mean': / N
+
+    y = target
+    keep = y != ignore_index
+    y = np.where(keep, y, 0)
+
+    # 1. Softmax minus one-hot: the gradient of logsumexp(z) - z_y.
+    g = p - _one_hot(y, n_classes, p.dtype)
+
+    # 2. Class weights.
+    w_y = w[y]
+    g = w_y[..., None] * g
+
+    # 3. Label smoothing: the gradient of -(1/C) sum_c w_c log p_c is (p sum_c w_c - w) / C.
     if eps > 0:
-        row += eps / n_classes * (n_classes if prob.w is None else np.sum(prob.w, dtype=w_y.dtype))
-    g = prob.softmax.p_in_place()
-    g *= (row * scale)[..., None]
-    if eps > 0:
-        g -= eps / n_classes * scale * (1 if prob.w is None else prob.w)
-    _add_at_class(g, prob.y, -(1 - eps) * scale * w_y)
-    return _restore_layout(_zero_ignored(g, prob.keep), prob.shape)
+        g = (1 - eps) * g + eps / n_classes * (p * np.sum(w) - w)
+
+    # 4. Reduction: the weighted mean divides by sum(w_y) over the samples not ignored.
+    g = reduce_grad(g, reduction, np.sum(np.where(keep, w_y, 0)))
+
+    # 5. ignore_index: exactly 0 for ignored samples, even where the mean is 0/0 or their logits nan.
+    g = np.where(keep[..., None], g, 0)
+    return _class_axis_back(g)
 
 
-class _NLLProblem:
-    """Validated inputs of :func:`nll_loss`, laid out class last."""
-
-    def __init__(
-        self,
-        log_probs: ArrayLike,
-        target: ArrayLike,
-        reduction: object,
-        weight: ArrayLike | None,
-        ignore_index: object,
-    ) -> None:
-        self.reduction = check_reduction(reduction)
-        ignore = _check_ignore_index(ignore_index)
-        x = _class_input(log_probs, "log_probs")
-        self.shape: tuple[int, ...] = x.shape
-        self.y, self.keep = _index_target(target, x.shape, "log_probs", ignore)
-        w = _class_weight(weight, _n_classes(x.shape), x.dtype)
-        self.x = _class_last(x)
-        w_y = np.ones(self.y.shape, dtype=x.dtype) if w is None else w[self.y]
-        self.w_y = np.where(self.keep, w_y, w_y.dtype.type(0))
-        self.w_sum = np.sum(self.w_y, dtype=x.dtype)
+def _nll_inputs(
+    log_probs: ArrayLike, target: ArrayLike, reduction: object, weight: ArrayLike | None, ignore_index: object
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, Reduction]:
+    """Validate; return the log-probabilities, the class indices, the class weights,
+    ``ignore_index`` and the reduction."""
+    red = cast(Reduction, check_reduction(reduction))
+    ignore = _check_ignore_index(ignore_index)
+    x = _class_input(log_probs, "log_probs")
+    y = _class_indices(target, x.shape, "log_probs", ignore)
+    w = _class_weight(weight, _n_classes(x.shape), x.dtype)
+    return x, y, w, ignore, red
 
 
 def nll_loss(
@@ -1008,10 +891,14 @@ def nll_loss(
     >>> float(lu.nll_loss(np.log([[0.5, 0.25, 0.25]]), [0]) / np.log(2))  # -log(1/2) = log 2
     1.0
     """
-    prob = _NLLProblem(log_probs, target, reduction, weight, ignore_index)
-    loss = np.where(prob.keep, -prob.w_y * _take(prob.x, prob.y), prob.x.dtype.type(0))
-    value = _weighted_reduce(loss, prob.reduction, prob.w_sum)
-    return value.reshape(_sample_shape(prob.shape)) if prob.reduction == "none" else value
+    x, y, w, ignore_index, reduction = _nll_inputs(log_probs, target, reduction, weight, ignore_index)
+    log_p = _class_axis_last(x)  # classes along axis -1
+    keep = y != ignore_index
+    y = np.where(keep, y, 0)  # any class will do to index an ignored sample
+    loss = -w[y] * _take(log_p, y)  # -w_y log p_y
+    loss = np.where(keep, loss, 0)  # ignore_index: in the sum ...
+    w_y = np.where(keep, w[y], 0)  # ... and in the mean's denominator
+    return reduce(loss, reduction, np.sum(w_y))
 
 
 def nll_loss_grad(
@@ -1033,12 +920,14 @@ def nll_loss_grad(
     array([[ 0. , -0.5],
            [-0.5,  0. ]])
     """
-    prob = _NLLProblem(log_probs, target, reduction, weight, ignore_index)
-    scale = _grad_scale(prob.reduction, prob.w_sum)
-    # -w_y scale at each target class, 0 elsewhere (nan everywhere for a mean over zero weight)
-    g = np.full_like(prob.x, np.nan) if np.isnan(scale) else np.zeros(prob.x.shape, dtype=prob.x.dtype)
-    _add_at_class(g, prob.y, -scale * prob.w_y)
-    return _restore_layout(_zero_ignored(g, prob.keep), prob.shape)
+    x, y, w, ignore_index, reduction = _nll_inputs(log_probs, target, reduction, weight, ignore_index)
+    log_p = _class_axis_last(x)  # classes along axis -1
+    keep = y != ignore_index
+    y = np.where(keep, y, 0)
+    g = np.where(_one_hot(y, log_p.shape[-1], bool), -w[y][..., None], 0)  # -w_y at the target class, 0 elsewhere
+    g = reduce_grad(g, reduction, np.sum(np.where(keep, w[y], 0)))
+    g = np.where(keep[..., None], g, 0)  # ignore_index, after the mean's possible 0/0
+    return _class_axis_back(g)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1046,23 +935,16 @@ def nll_loss_grad(
 # --------------------------------------------------------------------------------------------
 
 
-class _FocalProblem:
-    """Validated inputs of :func:`focal_loss`: log p_t, p_t, 1 - p_t and the class weights."""
-
-    def __init__(
-        self, logits: ArrayLike, target: ArrayLike, reduction: object, gamma: object, weight: ArrayLike | None
-    ) -> None:
-        self.reduction = check_reduction(reduction)
-        self.gamma = check_positive(gamma, "gamma", allow_zero=True)
-        x = _class_input(logits, "logits")
-        self.shape: tuple[int, ...] = x.shape
-        self.y, _ = _index_target(target, x.shape, "logits", None)
-        w = _class_weight(weight, _n_classes(x.shape), x.dtype)
-        self.alpha = None if w is None else w[self.y]
-        self.w_sum = None if self.alpha is None else np.sum(self.alpha, dtype=x.dtype)
-        self.softmax = _Softmax(_class_last(x))
-        self.log_pt = self.softmax.log_p_at(self.y)
-        self.one_minus_pt = -np.expm1(self.log_pt)  # exact even when p_t is within 1e-17 of 1
+def _focal_inputs(
+    logits: ArrayLike, target: ArrayLike, reduction: object, gamma: object, weight: ArrayLike | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, Reduction]:
+    """Validate; return the logits, the class indices, the class weights, gamma and the reduction."""
+    red = cast(Reduction, check_reduction(reduction))
+    g = check_positive(gamma, "gamma", allow_zero=True)
+    x = _class_input(logits, "logits")
+    y = _class_indices(target, x.shape, "logits")
+    w = _class_weight(weight, _n_classes(x.shape), x.dtype)
+    return x, y, w, g, red
 
 
 def focal_loss(
@@ -1141,12 +1023,13 @@ def focal_loss(
     >>> round(float(lu.focal_loss([[0.0, 0.0]], [0], gamma=2.0)), 4)  # (1/2)**2 * log 2
     0.1733
     """
-    prob = _FocalProblem(logits, target, reduction, gamma, weight)
-    loss = -(prob.one_minus_pt**prob.gamma) * prob.log_pt
-    if prob.alpha is not None:
-        loss = prob.alpha * loss
-    value = reduce(loss, prob.reduction, prob.w_sum)
-    return value.reshape(_sample_shape(prob.shape)) if prob.reduction == "none" else value
+    x, y, w, gamma, reduction = _focal_inputs(logits, target, reduction, gamma, weight)
+    z = _class_axis_last(x)  # classes along axis -1
+    log_pt = _take(log_softmax(z), y)  # log p_t, the log-probability of the true class
+    u = -np.expm1(log_pt)  # 1 - p_t, exact even when p_t is within 1e-17 of 1
+    loss = -(u**gamma) * log_pt
+    alpha = w[y]  # class weights alpha_t; the mean divides by their sum
+    return reduce(alpha * loss, reduction, np.sum(alpha))
 
 
 def focal_loss_grad(
@@ -1167,17 +1050,19 @@ def focal_loss_grad(
     >>> lu.focal_loss_grad([[0.0, 0.0]], [0], gamma=0.0)  # gamma=0: cross-entropy's softmax minus one-hot
     array([[-0.5,  0.5]])
     """
-    prob = _FocalProblem(logits, target, reduction, gamma, weight)
-    u, log_pt = prob.one_minus_pt, prob.log_pt
-    ratio = np.divide(log_pt, u, out=np.full_like(u, -1), where=u > 0)  # log p_t / (1 - p_t) -> -1
-    h = u**prob.gamma * (prob.gamma * np.exp(log_pt) * ratio - 1)
-    if prob.alpha is not None:
-        h = prob.alpha * h
-    g = prob.softmax.p_in_place()
-    g *= -h[..., None]  # h ([k = y] - p): -h p everywhere ...
-    _add_at_class(g, prob.y, h)  # ... plus h at the true class
-    n = g.size // g.shape[-1]
-    return _restore_layout(reduce_grad(g, prob.reduction, n if prob.w_sum is None else prob.w_sum), prob.shape)
+    x, y, w, gamma, reduction = _focal_inputs(logits, target, reduction, gamma, weight)
+    z = _class_axis_last(x)  # classes along axis -1
+    log_pt = _take(log_softmax(z), y)
+    u = -np.expm1(log_pt)  # 1 - p_t
+    # h = d loss / d log p_t = u^gamma (gamma p_t log p_t / u - 1), where log p_t / u -> -1 as u -> 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(u > 0, log_pt / u, -1)
+    h = u**gamma * (gamma * np.exp(log_pt) * ratio - 1)
+    # d log p_t / dz = one-hot - softmax: cross-entropy's gradient, times -h (h = -1 for gamma = 0)
+    g = -h[..., None] * (softmax(z) - _one_hot(y, z.shape[-1], z.dtype))
+    alpha = w[y]
+    g = alpha[..., None] * g
+    return _class_axis_back(reduce_grad(g, reduction, np.sum(alpha)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1340,35 +1225,18 @@ def squared_hinge_grad(
     return reduce_grad(-2 * t * _relu(z), red, dtype=dtype)
 
 
-class _MulticlassHingeProblem:
-    """Validated inputs of :func:`multiclass_hinge` and the margins of each variant.
-
-    Weston–Watkins: ``z`` (N, C), the margin against every class (0 at the true one).
-    Crammer–Singer: ``margin_minus_s_y`` and ``others``, the scores with the true class masked
-    by -inf; the loss adds the row maximum of ``others``, the gradient its argmax.
-    """
-
-    def __init__(
-        self, scores: ArrayLike, target: ArrayLike, reduction: object, margin: object, variant: object
-    ) -> None:
-        self.reduction = check_reduction(reduction)
-        m = check_in_range(margin, "margin", -np.inf, np.inf)
-        if not isinstance(variant, str) or variant not in _VARIANTS:
-            raise ValueError(f"variant must be 'weston_watkins' or 'crammer_singer', got {variant!r}")
-        self.variant = variant
-        s = _class_input(scores, "scores", matrix_only=True)
-        self.y, _ = _index_target(target, s.shape, "scores", None)
-        self.s = s
-        s_y = _take(s, self.y)[:, None]
-        if variant == "weston_watkins":
-            z = m - s_y + s  # (N, C): the margin against every class ...
-            np.put_along_axis(z, self.y[:, None], s.dtype.type(0), axis=1)  # ... but the true one
-            self.z = z
-        else:
-            others = s.copy()
-            np.put_along_axis(others, self.y[:, None], -np.inf, axis=1)
-            self.others = others
-            self.margin_minus_s_y = m - s_y[:, 0]
+def _multiclass_hinge_inputs(
+    scores: ArrayLike, target: ArrayLike, reduction: object, margin: object, variant: object
+) -> tuple[np.ndarray, np.ndarray, float, HingeVariant, Reduction]:
+    """Validate; return the scores (N, C), the class indices (N,), the margin, the variant and
+    the reduction."""
+    red = cast(Reduction, check_reduction(reduction))
+    m = check_in_range(margin, "margin", -np.inf, np.inf)
+    if not isinstance(variant, str) or variant not in _VARIANTS:
+        raise ValueError(f"variant must be 'weston_watkins' or 'crammer_singer', got {variant!r}")
+    s = _class_input(scores, "scores", matrix_only=True)
+    y = _class_indices(target, s.shape, "scores")
+    return s, y, m, cast(HingeVariant, variant), red
 
 
 def multiclass_hinge(
@@ -1434,13 +1302,16 @@ def multiclass_hinge(
     >>> float(lu.multiclass_hinge(s, [0]))  # max(0, 1-3+2.5) + max(0, 1-3+1)
     0.5
     """
-    prob = _MulticlassHingeProblem(scores, target, reduction, margin, variant)
-    if prob.variant == "weston_watkins":
-        loss = _class_sum(np.clip(prob.z, 0, np.inf, out=prob.z))  # sum of max(0, z), in z's buffer
-    else:  # max(0, m - s_y + the strongest wrong score)
-        z = prob.margin_minus_s_y + _reduce_classes(np.maximum, prob.others)[:, 0]
-        loss = np.clip(z, 0, np.inf, out=z)
-    return reduce(loss, prob.reduction)
+    s, y, margin, variant, reduction = _multiclass_hinge_inputs(scores, target, reduction, margin, variant)
+    s_y = _take(s, y)[:, None]  # the true class's score, (N, 1)
+    is_true = _one_hot(y, s.shape[1], bool)
+    if variant == "weston_watkins":  # every class within the margin of the true one
+        margins = np.where(is_true, 0, np.maximum(0, margin + s - s_y))  # the true class zeroed
+        loss = np.sum(margins, axis=1)
+    else:  # Crammer–Singer: only the strongest wrong class
+        strongest_other = np.max(np.where(is_true, -np.inf, s), axis=1)
+        loss = np.maximum(0, margin + strongest_other - s_y[:, 0])
+    return reduce(loss, reduction)
 
 
 def multiclass_hinge_grad(
@@ -1462,18 +1333,20 @@ def multiclass_hinge_grad(
     >>> lu.multiclass_hinge_grad([[3.0, 2.5, 1.0]], [0])
     array([[-1.,  1.,  0.]])
     """
-    prob = _MulticlassHingeProblem(scores, target, reduction, margin, variant)
-    n = prob.s.shape[0]
-    if prob.variant == "weston_watkins":
-        g = _active(prob.z)
-        np.put_along_axis(g, prob.y[:, None], -_reduce_classes(np.add, g), axis=1)
+    s, y, margin, variant, reduction = _multiclass_hinge_inputs(scores, target, reduction, margin, variant)
+    n_samples, n_classes = s.shape
+    s_y = _take(s, y)[:, None]
+    is_true = _one_hot(y, n_classes, bool)
+    if variant == "weston_watkins":
+        margins = np.where(is_true, 0, np.maximum(0, margin + s - s_y))
+        violated = _active(margins)  # 1 at each class within the margin (never the true class)
+        g = violated - is_true * np.sum(violated, axis=1, keepdims=True)  # minus their count at the true class
     else:
-        j = np.argmax(prob.others, axis=1)  # the strongest wrong class (the first one on ties)
-        active = _active(prob.margin_minus_s_y + _take(prob.others, j))
-        g = np.zeros_like(prob.s)
-        _add_at_class(g, j, active)
-        _add_at_class(g, prob.y, -active)
-    return reduce_grad(g, prob.reduction, n)
+        others = np.where(is_true, -np.inf, s)
+        j = np.argmax(others, axis=1)  # the strongest wrong class (the first one on ties)
+        violated = _active(margin + _take(others, j) - s_y[:, 0])
+        g = violated[:, None] * (_one_hot(j, n_classes, s.dtype) - _one_hot(y, n_classes, s.dtype))
+    return reduce_grad(g, reduction, n_samples)
 
 
 # --------------------------------------------------------------------------------------------

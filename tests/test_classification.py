@@ -119,6 +119,19 @@ def test_softmax_family_along_any_axis(axis: int) -> None:
     assert lse.shape == tuple(torch.logsumexp(t64(x), axis, keepdim=True).shape)
 
 
+def test_softmax_family_on_masked_and_infinite_rows_is_torch() -> None:
+    """-inf masks a class (probability 0); a row of -inf, or one holding +inf or nan, ends as torch's."""
+    inf = np.inf
+    x = np.array([[0.0, -inf, 1.0], [-inf, -inf, -inf], [inf, 0.0, 1.0], [inf, inf, 0.0], [np.nan, 0.0, 1.0]])
+    pairs = [
+        (lu.softmax(x), torch.softmax(t64(x), -1)),
+        (lu.log_softmax(x), torch.log_softmax(t64(x), -1)),
+        (lu.logsumexp(x), torch.logsumexp(t64(x), -1)),
+    ]
+    for ours, theirs in pairs:
+        np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-15, atol=0)  # nan and inf in the same places
+
+
 def test_building_blocks_keep_float32() -> None:
     x = np.array([[-1e4, 0.0, 1e4]], dtype=np.float32)
     for fn in (lu.sigmoid, lu.log_sigmoid, lu.softmax, lu.log_softmax, lu.logsumexp):
@@ -371,6 +384,26 @@ def test_cross_entropy_at_logits_of_1e4_is_finite_and_matches_torch(label_smooth
         rtol=1e-14,
     )
     assert np.all(np.isfinite(lu.cross_entropy(logits, target, reduction="none", label_smoothing=label_smoothing)))
+
+
+@pytest.mark.parametrize(
+    ("weighted", "reduction", "label_smoothing"), list(itertools.product((False, True), REDUCTIONS, (0.0, 0.1)))
+)
+def test_cross_entropy_with_logits_masked_by_minus_inf_matches_torch(
+    weighted: bool, reduction: str, label_smoothing: float
+) -> None:
+    """Padding and attention masks: a row with one class left, a masked class the target does not take."""
+    inf = np.inf
+    logits = np.array([[0.0, -inf, 1.0, 0.5], [2.0, -inf, -inf, -inf], [1.0, 2.0, -inf, 0.0]])
+    target = np.array([0, 0, 1])
+    w = np.array([1.0, 2.0, 3.0, 0.5]) if weighted else None
+    options = {"reduction": reduction, "label_smoothing": label_smoothing}
+
+    def ref(x: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(x, torch.tensor(target), weight=None if w is None else t64(w), **options)
+
+    # without smoothing the loss is finite; with it, inf (-log p of a masked class), in torch too
+    assert_matches_torch(lu.cross_entropy, lu.cross_entropy_grad, ref, logits, target, weight=w, **options)
 
 
 def test_cross_entropy_equals_sklearn_log_loss_multiclass() -> None:
