@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = ROOT / "book" / "appendix" / "glossary.md"
 API = ROOT / "book" / "appendix" / "api.md"
 
-#: The modules whose public names (``__all__``) the API reference must document.
-API_MODULES = ["regression", "classification", "nn", "data", "plot", "metrics", "train", "cards"]
+#: The modules whose public names (``__all__``) the API reference must document: every public one.
+API_MODULES = sorted(p.stem for p in (ROOT / "lossutils").glob("*.py") if not p.stem.startswith("_"))
 
 TERM_ROLE = re.compile(r"\{term\}`([^`]+)`")
 
