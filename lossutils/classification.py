@@ -758,7 +758,7 @@ def cross_entropy(
     w_y = np.where(keep, w_y, 0)
 
     # 5. Reduction: the weighted mean sum(w_y l) / sum(w_y) (nan when every target is ignored).
-    return reduce(loss, reduction, np.sum(w_y))
+    return reduce(loss, reduction, weight_sum=np.sum(w_y))
 
 
 def cross_entropy_grad(
@@ -793,7 +793,7 @@ def cross_entropy_grad(
         wq = w * q
         # d/dz of -sum_c w_c q_c log p_c: softmax minus the target, p - q when w = 1 and q sums to 1
         g = p * np.sum(wq, axis=-1, keepdims=True) - wq
-        return _class_axis_back(reduce_grad(g, reduction, g.size // n_classes))  # 'mean': / N
+        return _class_axis_back(reduce_grad(g, reduction, weight_sum=g.size // n_classes))  # 'mean': / N
 
     y = target
     keep = y != ignore_index
@@ -811,7 +811,7 @@ def cross_entropy_grad(
         g = (1 - eps) * g + eps / n_classes * (p * np.sum(w) - w)
 
     # 4. Reduction: the weighted mean divides by sum(w_y) over the samples not ignored.
-    g = reduce_grad(g, reduction, np.sum(np.where(keep, w_y, 0)))
+    g = reduce_grad(g, reduction, weight_sum=np.sum(np.where(keep, w_y, 0)))
 
     # 5. ignore_index: exactly 0 for ignored samples, even where the mean is 0/0 or their logits nan.
     g = np.where(keep[..., None], g, 0)
@@ -898,7 +898,7 @@ def nll_loss(
     loss = -w[y] * _take(log_p, y)  # -w_y log p_y
     loss = np.where(keep, loss, 0)  # ignore_index: in the sum ...
     w_y = np.where(keep, w[y], 0)  # ... and in the mean's denominator
-    return reduce(loss, reduction, np.sum(w_y))
+    return reduce(loss, reduction, weight_sum=np.sum(w_y))
 
 
 def nll_loss_grad(
@@ -925,7 +925,7 @@ def nll_loss_grad(
     keep = y != ignore_index
     y = np.where(keep, y, 0)
     g = np.where(_one_hot(y, log_p.shape[-1], bool), -w[y][..., None], 0)  # -w_y at the target class, 0 elsewhere
-    g = reduce_grad(g, reduction, np.sum(np.where(keep, w[y], 0)))
+    g = reduce_grad(g, reduction, weight_sum=np.sum(np.where(keep, w[y], 0)))
     g = np.where(keep[..., None], g, 0)  # ignore_index, after the mean's possible 0/0
     return _class_axis_back(g)
 
@@ -1029,7 +1029,7 @@ def focal_loss(
     u = -np.expm1(log_pt)  # 1 - p_t, exact even when p_t is within 1e-17 of 1
     loss = -(u**gamma) * log_pt
     alpha = w[y]  # class weights alpha_t; the mean divides by their sum
-    return reduce(alpha * loss, reduction, np.sum(alpha))
+    return reduce(alpha * loss, reduction, weight_sum=np.sum(alpha))
 
 
 def focal_loss_grad(
@@ -1062,7 +1062,7 @@ def focal_loss_grad(
     g = -h[..., None] * (softmax(z) - _one_hot(y, z.shape[-1], z.dtype))
     alpha = w[y]
     g = alpha[..., None] * g
-    return _class_axis_back(reduce_grad(g, reduction, np.sum(alpha)))
+    return _class_axis_back(reduce_grad(g, reduction, weight_sum=np.sum(alpha)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1306,8 +1306,8 @@ def multiclass_hinge(
     s_y = _take(s, y)[:, None]  # the true class's score, (N, 1)
     is_true = _one_hot(y, s.shape[1], bool)
     if variant == "weston_watkins":  # every class within the margin of the true one
-        margins = np.where(is_true, 0, np.maximum(0, margin + s - s_y))  # the true class zeroed
-        loss = np.sum(margins, axis=1)
+        hinge_terms = np.where(is_true, 0, np.maximum(0, margin + s - s_y))  # the true class zeroed
+        loss = np.sum(hinge_terms, axis=1)
     else:  # Crammer–Singer: only the strongest wrong class
         strongest_other = np.max(np.where(is_true, -np.inf, s), axis=1)
         loss = np.maximum(0, margin + strongest_other - s_y[:, 0])
@@ -1338,15 +1338,15 @@ def multiclass_hinge_grad(
     s_y = _take(s, y)[:, None]
     is_true = _one_hot(y, n_classes, bool)
     if variant == "weston_watkins":
-        margins = np.where(is_true, 0, np.maximum(0, margin + s - s_y))
-        violated = _active(margins)  # 1 at each class within the margin (never the true class)
+        hinge_terms = np.where(is_true, 0, np.maximum(0, margin + s - s_y))
+        violated = _active(hinge_terms)  # 1 at each class within the margin (never the true class)
         g = violated - is_true * np.sum(violated, axis=1, keepdims=True)  # minus their count at the true class
     else:
         others = np.where(is_true, -np.inf, s)
         j = np.argmax(others, axis=1)  # the strongest wrong class (the first one on ties)
         violated = _active(margin + _take(others, j) - s_y[:, 0])
         g = violated[:, None] * (_one_hot(j, n_classes, s.dtype) - _one_hot(y, n_classes, s.dtype))
-    return reduce_grad(g, reduction, n_samples)
+    return reduce_grad(g, reduction, weight_sum=n_samples)
 
 
 # --------------------------------------------------------------------------------------------
