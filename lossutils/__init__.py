@@ -19,7 +19,9 @@ import importlib
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from . import classification, metrics, regression
+from . import activations, classification, metrics, regression
+from .activations import *  # noqa: F403
+from .activations import __all__ as _activations_all
 from .classification import *  # noqa: F403
 from .classification import __all__ as _classification_all
 from .regression import *  # noqa: F403
@@ -33,6 +35,8 @@ __version__ = "0.1.0"
 __all__ = [
     *_regression_all,
     *_classification_all,
+    *_activations_all,
+    "activations",
     "cards",
     "classification",
     "data",

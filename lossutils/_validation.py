@@ -1,4 +1,4 @@
-"""Input checks and the reduction step shared by every loss in :mod:`lossutils`.
+"""Input checks shared by every loss in :mod:`lossutils`.
 
 Every public loss validates its inputs here, so that all of them speak with one voice:
 messages name the argument and show what was expected and what was found, e.g.
@@ -7,12 +7,13 @@ messages name the argument and show what was expected and what was found, e.g.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 __all__ = [
+    "LossValue",
     "Reduction",
     "as_float_array",
     "as_float_pair",
@@ -25,11 +26,13 @@ __all__ = [
     "check_same_shape",
     "computing_dtype",
     "promoted_dtype",
-    "reduce",
-    "reduce_grad",
 ]
 
 Reduction = Literal["mean", "sum", "none"]
+
+#: What a loss returns: a NumPy scalar for ``'mean'`` and ``'sum'`` (as :func:`numpy.mean`
+#: returns), an array for ``'none'``.
+LossValue: TypeAlias = "np.ndarray | np.floating[Any]"
 _REDUCTIONS: tuple[str, ...] = ("mean", "sum", "none")
 
 
@@ -203,50 +206,3 @@ def check_positive(value: object, name: str, *, allow_zero: bool = False) -> flo
     if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
         raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'} and finite, got {value!r}")
     return v
-
-
-def reduce(
-    loss: np.ndarray,
-    reduction: str,
-    weight_sum: float | np.ndarray | None = None,
-    *,
-    dtype: np.dtype | None = None,
-) -> np.ndarray:
-    """Reduce per-sample losses: ``'none'`` returns them, ``'sum'`` adds them up,
-    ``'mean'`` divides the sum by the number of elements (or by ``weight_sum`` for a
-    weighted mean, as PyTorch does).
-
-    A weighted mean over a total weight of 0 (every target ignored, say) is ``nan``, PyTorch's
-    0/0. The result is an array (0-d for ``'mean'`` and ``'sum'``, and for ``'none'`` of 0-d
-    input) in the dtype of ``loss``, or in ``dtype`` if given (see :func:`as_result`)."""
-    if reduction == "none":
-        return as_result(loss, dtype)
-    total = np.sum(loss, dtype=loss.dtype)
-    if reduction == "sum":
-        return as_result(total, dtype)
-    if weight_sum is not None and weight_sum == 0:
-        return as_result(np.asarray(np.nan, dtype=loss.dtype), dtype)
-    denom = loss.size if weight_sum is None else weight_sum
-    return as_result(total / np.asarray(denom, dtype=loss.dtype), dtype)
-
-
-def reduce_grad(
-    grad: np.ndarray,
-    reduction: str,
-    weight_sum: float | np.ndarray | None = None,
-    *,
-    dtype: np.dtype | None = None,
-) -> np.ndarray:
-    """Scale per-sample gradients to the gradient of the reduced loss.
-
-    ``'none'`` and ``'sum'`` leave them as they are; ``'mean'`` divides by the number of
-    elements (or by ``weight_sum``), matching :func:`reduce`; a total weight of 0 gives ``nan``
-    everywhere, as its 0/0 does. The result is an array in the dtype of ``grad``, or in ``dtype``
-    if given (see :func:`as_result`).
-    """
-    if reduction == "mean" and weight_sum is not None and weight_sum == 0:
-        return as_result(np.full_like(grad, np.nan), dtype)
-    if reduction == "mean":
-        denom = grad.size if weight_sum is None else weight_sum
-        grad = grad / np.asarray(denom, dtype=grad.dtype)
-    return as_result(grad, dtype)

@@ -1,4 +1,4 @@
-"""Classification losses and their gradients, from scratch in NumPy.
+r"""Classification losses and their gradients, from scratch in NumPy.
 
 Each loss ``fn(pred, target, *, reduction="mean", ...)`` takes the model's output first (named
 for what it is: ``prob``, ``logits``, ``log_probs``, ``scores``) and the labels second, like
@@ -7,20 +7,20 @@ arguments and returns d(loss)/d(first argument) with the shape of the first argu
 ``reduction='none'`` it holds, for every sample, the derivative of that sample's loss with
 respect to its own inputs.
 
-Stability is built into the formulas, not patched after: softplus as
-``max(x, 0) + log(1 + exp(-abs(x)))`` (the formula of ``np.logaddexp(0, x)``), cross-entropy as
-``logsumexp(logits) - logits[y]`` read with :func:`numpy.take_along_axis`, and a max-shifted
-:func:`logsumexp`, so logits of +-1e4 neither overflow nor give ``nan``.
+Stability is built into the formulas, not patched after, through the building blocks of
+:mod:`lossutils.activations` that the losses call: binary cross-entropy on logits is
+:math:`c\,y\operatorname{softplus}(-x) + (1 - y)\operatorname{softplus}(x)`, cross-entropy is
+``logsumexp(logits) - logits[y]``, and so logits of +-1e4 neither overflow nor give ``nan``.
 
 Inputs and results: lists, Python numbers, NumPy scalars, 0-d arrays and CPU tensors are all
-read as arrays. A reduced loss (``'mean'``, ``'sum'``) is a 0-d array. For the element-wise
-losses (binary cross-entropy, hinge, ``kl_div``) and :func:`sigmoid` / :func:`log_sigmoid`,
-``'none'`` and every gradient are shaped like the first argument (0-d for 0-d input); their
-dtype is torch's promotion of the two inputs' (float32 with float64 gives float64; an integer
-input, or a list or Python number, takes the other's float dtype), and float16 inputs of the
-losses are computed in float32 and the result cast back to float16. The losses over classes
-(:func:`cross_entropy`, :func:`nll_loss`, :func:`focal_loss`, :func:`multiclass_hinge`) keep
-the dtype of their first argument.
+read as arrays. A reduced loss (``'mean'``, ``'sum'``) is a NumPy scalar, as :func:`numpy.mean`
+returns. For the element-wise losses (binary cross-entropy, hinge, ``kl_div``), ``'none'`` and
+every gradient are shaped like the first argument (0-d for 0-d input); their dtype is torch's
+promotion of the two inputs' (float32 with float64 gives float64; an integer input, or a list or
+Python number, takes the other's float dtype), and float16 inputs of the losses are computed in
+float32 and the result cast back to float16. The losses over classes (:func:`cross_entropy`,
+:func:`nll_loss`, :func:`focal_loss`, :func:`multiclass_hinge`) keep the dtype of their first
+argument.
 """
 
 from __future__ import annotations
@@ -30,20 +30,20 @@ from typing import Literal, cast
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
+from ._reduction import reduce, reduce_grad
 from ._validation import (
+    LossValue,
     Reduction,
     as_float_array,
     as_float_pair,
     as_index_array,
-    as_result,
     check_bool,
     check_in_range,
     check_positive,
     check_reduction,
     check_same_shape,
-    reduce,
-    reduce_grad,
 )
+from .activations import log_softmax, logsumexp, sigmoid, softmax, softplus
 
 __all__ = [
     "binary_cross_entropy",
@@ -58,15 +58,10 @@ __all__ = [
     "hinge_grad",
     "kl_div",
     "kl_div_grad",
-    "log_sigmoid",
-    "log_softmax",
-    "logsumexp",
     "multiclass_hinge",
     "multiclass_hinge_grad",
     "nll_loss",
     "nll_loss_grad",
-    "sigmoid",
-    "softmax",
     "squared_hinge",
     "squared_hinge_grad",
 ]
@@ -105,29 +100,6 @@ def _broadcast_to(weight: ArrayLike | None, like: np.ndarray, name: str, like_na
         return np.broadcast_to(w, like.shape)
     except ValueError:
         raise ValueError(f"{name} with shape {w.shape} cannot be broadcast to {like_name}.shape={like.shape}") from None
-
-
-def _relu(z: np.ndarray) -> np.ndarray:
-    """max(z, 0) in a new array; NaN stays NaN."""
-    return cast(np.ndarray, np.maximum(z, 0))
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-z). Where e^-z overflows (z below about -88 in float32, -709 in float64),
-    1 / (1 + inf) = 0 is the right answer to the last bit, so the overflow is harmless."""
-    with np.errstate(over="ignore"):
-        return cast(np.ndarray, 1 / (1 + np.exp(-z)))
-
-
-def _softplus_tail(z: np.ndarray) -> np.ndarray:
-    """log(1 + e^-|z|), in (0, log 2]: what softplus(z) = max(z, 0) + log(1 + e^-|z|) adds to max(z, 0)."""
-    return cast(np.ndarray, np.log1p(np.exp(-np.abs(z))))  # e^-|z| in (0, 1]: never overflows
-
-
-def _softplus(z: np.ndarray) -> np.ndarray:
-    """log(1 + e^z) without overflow, as max(z, 0) + log(1 + e^-|z|) (the formula
-    ``np.logaddexp(0, z)`` uses): e^-|z| is at most 1, so nothing overflows."""
-    return cast(np.ndarray, _softplus_tail(z) + _relu(z))
 
 
 # Inputs with a class axis come as (C,), (N, C) or (N, C, d1, ...): the class axis is 1, or 0 for a
@@ -226,127 +198,6 @@ def _one_hot(y: np.ndarray, n_classes: int, dtype: DTypeLike) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------------
-# Stable building blocks
-# --------------------------------------------------------------------------------------------
-
-
-def sigmoid(x: ArrayLike) -> np.ndarray:
-    r"""Logistic sigmoid, computed without overflow for any magnitude.
-
-    .. math::
-
-        \sigma(x) = \frac{1}{1 + e^{-x}}
-
-    Computed as written: where :math:`e^{-x}` overflows to infinity (:math:`x` below about
-    -709 in float64, -88 in float32), :math:`1/(1 + \infty) = 0` is the correct result to the last
-    bit, so the overflow is harmless and silenced: ``sigmoid(-1e4)`` is 0 and ``sigmoid(1e4)``
-    is 1, without a warning.
-
-    Examples
-    --------
-    >>> import lossutils as lu
-    >>> lu.sigmoid([0.0, -1e4, 1e4])
-    array([0.5, 0. , 1. ])
-    """
-    return as_result(_sigmoid(as_float_array(x, "x")))
-
-
-def log_sigmoid(x: ArrayLike) -> np.ndarray:
-    r"""Logarithm of the sigmoid, :math:`\log\sigma(x) = -\log(1 + e^{-x}) = -\operatorname{softplus}(-x)`.
-
-    Stable for any magnitude: ``log_sigmoid(-1e4)`` is -1e4, not ``-inf``; and
-    :math:`\log(1 - \sigma(x)) = \log\sigma(-x)`.
-
-    See Also
-    --------
-    torch.nn.functional.logsigmoid : the PyTorch twin.
-
-    Examples
-    --------
-    >>> import lossutils as lu
-    >>> lu.log_sigmoid([-1e4, 0.0])  # log(1/2) = -0.693...
-    array([-1.00000000e+04, -6.93147181e-01])
-    """
-    return as_result(-_softplus(-as_float_array(x, "x")))
-
-
-def logsumexp(x: ArrayLike, axis: int | tuple[int, ...] | None = -1, keepdims: bool = False) -> np.ndarray:
-    r"""Log of the sum of exponentials along ``axis``, shifted by the maximum.
-
-    .. math::
-
-        \operatorname{LSE}(x) = m + \log\sum_j e^{x_j - m}, \qquad m = \max_j x_j
-
-    Every exponent is at most 0, so nothing overflows; the sum is at least 1, so the log is
-    finite. As in torch, a row of -inf gives -inf, a row holding +inf gives +inf and ``nan``
-    propagates: such rows (whose maximum is not finite) are not shifted.
-
-    See Also
-    --------
-    torch.logsumexp : the PyTorch twin.
-
-    Examples
-    --------
-    >>> import lossutils as lu
-    >>> float(lu.logsumexp([1e4, 1e4]))  # 1e4 + log 2
-    10000.69314718056
-    """
-    x = as_float_array(x, "x")
-    m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
-    with np.errstate(divide="ignore", over="ignore"):  # log 0 = -inf for a row of -inf; e^inf = inf
-        lse = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
-    return cast(np.ndarray, lse if keepdims else np.squeeze(lse, axis=axis))
-
-
-def softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
-    r"""Softmax along ``axis``: :math:`p_j = e^{x_j} / \sum_k e^{x_k}`, computed as
-    :math:`e^{x_j - m} / \sum_k e^{x_k - m}` with :math:`m = \max_k x_k`, so logits of +-1e4 are safe.
-
-    A logit of -inf (a masked class) has probability 0; a row of -inf, or one holding +inf,
-    gives ``nan``, as in torch.
-
-    See Also
-    --------
-    torch.softmax : the PyTorch twin.
-
-    Examples
-    --------
-    >>> import lossutils as lu
-    >>> lu.softmax([0.0, 0.0, 1e4])
-    array([0., 0., 1.])
-    """
-    x = as_float_array(x, "x")
-    with np.errstate(invalid="ignore"):  # -inf - (-inf) and inf - inf are nan, as in torch
-        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-        return cast(np.ndarray, e / np.sum(e, axis=axis, keepdims=True))
-
-
-def log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
-    r"""Log-softmax along ``axis``: :math:`\log p_j = x_j - \operatorname{LSE}(x)`.
-
-    Computed as :math:`(x_j - m) - \operatorname{LSE}(x - m)` with :math:`m = \max_k x_k`, so
-    it is finite wherever the logits are, even where the softmax itself underflows to 0, and
-    no digit is lost to a large :math:`m`. Masked (-inf) logits give -inf; a row of -inf, or
-    one holding +inf, gives ``nan``, as in torch.
-
-    See Also
-    --------
-    torch.log_softmax : the PyTorch twin.
-
-    Examples
-    --------
-    >>> import lossutils as lu
-    >>> lu.log_softmax([0.0, 0.0])  # log(1/2) twice
-    array([-0.69314718, -0.69314718])
-    """
-    x = as_float_array(x, "x")
-    with np.errstate(invalid="ignore"):  # -inf - (-inf) and inf - inf are nan, as in torch
-        shifted = x - np.max(x, axis=axis, keepdims=True)
-    return cast(np.ndarray, shifted - logsumexp(shifted, axis=axis, keepdims=True))
-
-
-# --------------------------------------------------------------------------------------------
 # Binary cross-entropy on probabilities
 # --------------------------------------------------------------------------------------------
 
@@ -370,7 +221,7 @@ def binary_cross_entropy(
     *,
     reduction: Reduction = "mean",
     weight: ArrayLike | None = None,
-) -> np.ndarray:
+) -> LossValue:
     r"""Binary cross-entropy between predicted probabilities and (possibly soft) labels.
 
     .. math::
@@ -396,8 +247,8 @@ def binary_cross_entropy(
 
     Returns
     -------
-    numpy.ndarray
-        A 0-d array for ``'mean'`` and ``'sum'``; an array shaped like ``prob`` for ``'none'``.
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; an array shaped like ``prob`` for ``'none'``.
 
     Raises
     ------
@@ -496,7 +347,7 @@ def binary_cross_entropy_with_logits(
     reduction: Reduction = "mean",
     weight: ArrayLike | None = None,
     pos_weight: ArrayLike | None = None,
-) -> np.ndarray:
+) -> LossValue:
     r"""Binary cross-entropy on logits (sigmoid and log fused), stable for any magnitude.
 
     .. math::
@@ -529,8 +380,8 @@ def binary_cross_entropy_with_logits(
 
     Returns
     -------
-    numpy.ndarray
-        A 0-d array for ``'mean'`` and ``'sum'``; an array shaped like ``logits`` for ``'none'``.
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; an array shaped like ``logits`` for ``'none'``.
 
     Shape
     -----
@@ -561,13 +412,8 @@ def binary_cross_entropy_with_logits(
     10000.0
     """
     x, t, w, pw, red, dtype = _bce_logits_inputs(logits, target, weight, pos_weight, reduction)
-    # y softplus(-x) + (1 - y) softplus(x) = max(x, 0) - y x + log(1 + e^-|x|), because
-    # softplus(x) - softplus(-x) = x: one exponential and one log instead of two of each.
-    # max(x, 0) - y x is computed first: where the model is confidently right (y = 1, x >> 0, or
-    # y = 0, x << 0) it is exactly 0 and the small loss keeps every digit.
-    loss = (_relu(x) - t * x) + _softplus_tail(x)
-    if pw is not None:  # the positive term weighs c y softplus(-x): add (c - 1) y softplus(-x)
-        loss = loss + (pw - 1) * t * _softplus(-x)
+    c = 1 if pw is None else pw
+    loss = c * t * softplus(-x) + (1 - t) * softplus(x)
     if w is not None:
         loss = w * loss
     return reduce(loss, red, dtype=dtype)
@@ -592,8 +438,8 @@ def binary_cross_entropy_with_logits_grad(
     array([-0.5,  0.5])
     """
     x, t, w, pw, red, dtype = _bce_logits_inputs(logits, target, weight, pos_weight, reduction)
-    # (1 - y) sigma(x) - c y sigma(-x) = (1 + (c - 1) y) sigma(x) - c y, with sigma(-x) = 1 - sigma(x)
-    g = _sigmoid(x) - t if pw is None else _sigmoid(x) * (1 + (pw - 1) * t) - pw * t
+    c = 1 if pw is None else pw
+    g = (1 - t) * sigmoid(x) - c * t * sigmoid(-x)
     if w is not None:
         g = w * g
     return reduce_grad(g, red, dtype=dtype)
@@ -641,7 +487,7 @@ def cross_entropy(
     weight: ArrayLike | None = None,
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
-) -> np.ndarray:
+) -> LossValue:
     r"""Softmax cross-entropy between logits and class indices or class probabilities.
 
     With class indices :math:`y_i`, class weights :math:`w` and label smoothing
@@ -687,8 +533,8 @@ def cross_entropy(
 
     Returns
     -------
-    numpy.ndarray
-        A 0-d array for ``'mean'`` and ``'sum'``; per-sample losses (shape (N,), () or
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; per-sample losses (shape (N,), () or
         (N, d1, ...)) for ``'none'``.
 
     Shape
@@ -732,7 +578,7 @@ def cross_entropy(
     n_classes = z.shape[-1]
     if target.shape == x.shape:  # class probabilities q
         q = (1 - eps) * _class_axis_last(target) + eps / n_classes  # label smoothing: mixed with 1/C
-        loss = -np.sum(w * q * log_softmax(z), axis=-1)
+        loss: np.ndarray = -np.sum(w * q * log_softmax(z), axis=-1)
         return reduce(loss, reduction)  # 'mean' divides by the number of samples, as torch does
 
     y = target
@@ -839,7 +685,7 @@ def nll_loss(
     reduction: Reduction = "mean",
     weight: ArrayLike | None = None,
     ignore_index: int = -100,
-) -> np.ndarray:
+) -> LossValue:
     r"""Negative log-likelihood of the target class, given log-probabilities.
 
     .. math::
@@ -867,8 +713,8 @@ def nll_loss(
 
     Returns
     -------
-    numpy.ndarray
-        A 0-d array for ``'mean'`` and ``'sum'``; per-sample losses for ``'none'``.
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; per-sample losses for ``'none'``.
 
     Shape
     -----
@@ -955,7 +801,7 @@ def focal_loss(
     reduction: Reduction = "mean",
     gamma: float = 2.0,
     weight: ArrayLike | None = None,
-) -> np.ndarray:
+) -> LossValue:
     r"""Softmax focal loss (Lin et al., 2017): cross-entropy that down-weights easy samples.
 
     With :math:`p_t = \operatorname{softmax}(x_i)_{y_i}`, the probability of the true class,
@@ -986,8 +832,8 @@ def focal_loss(
 
     Returns
     -------
-    numpy.ndarray
-        A 0-d array for ``'mean'`` and ``'sum'``; per-sample losses for ``'none'``.
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; per-sample losses for ``'none'``.
 
     Shape
     -----
@@ -1028,9 +874,9 @@ def focal_loss(
     z = _class_axis_last(x)  # classes along axis -1
     log_pt = _take(log_softmax(z), y)  # log p_t, the log-probability of the true class
     u = -np.expm1(log_pt)  # 1 - p_t, exact even when p_t is within 1e-17 of 1
-    loss = -(u**gamma) * log_pt
     alpha = w[y]  # class weights alpha_t; the mean divides by their sum
-    return reduce(alpha * loss, reduction, weight_sum=np.sum(alpha))
+    loss: np.ndarray = -alpha * u**gamma * log_pt
+    return reduce(loss, reduction, weight_sum=np.sum(alpha))
 
 
 def focal_loss_grad(
@@ -1071,15 +917,10 @@ def focal_loss_grad(
 # --------------------------------------------------------------------------------------------
 
 
-def _active(z: np.ndarray) -> np.ndarray:
-    """1 where ``z > 0``, 0 where not (the kink included, as torch's relu), nan where ``z`` is nan."""
-    return np.where(np.isnan(z), z, (z > 0).astype(z.dtype))
-
-
-def _hinge_margin(
+def _hinge_inputs(
     scores: ArrayLike, target: ArrayLike, reduction: object, margin: object
-) -> tuple[np.ndarray, np.ndarray, str, np.dtype]:
-    """Validate and return ``(margin - t*s, t, reduction, dtype of the result)``."""
+) -> tuple[np.ndarray, np.ndarray, float, str, np.dtype]:
+    """Validate and return ``(s, t, margin, reduction, dtype of the result)``."""
     checked = check_reduction(reduction)
     m = check_in_range(margin, "margin", -np.inf, np.inf)
     s, t, dtype = as_float_pair(scores, target, ("scores", "target"))
@@ -1088,10 +929,10 @@ def _hinge_margin(
         bad = ~((t == 1) | (t == -1) | np.isnan(t))
         if np.any(bad):
             raise ValueError(f"target must hold -1 or +1 labels; found {float(t[bad][0]):g}")
-    return m - t * s, t, checked, dtype
+    return s, t, m, checked, dtype
 
 
-def hinge(scores: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", margin: float = 1.0) -> np.ndarray:
+def hinge(scores: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", margin: float = 1.0) -> LossValue:
     r"""Binary hinge loss (the linear SVM's loss).
 
     .. math::
@@ -1115,8 +956,8 @@ def hinge(scores: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean"
 
     Returns
     -------
-    numpy.ndarray
-        A 0-d array for ``'mean'`` and ``'sum'``; an array shaped like ``scores`` for ``'none'``.
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; an array shaped like ``scores`` for ``'none'``.
 
     Shape
     -----
@@ -1139,8 +980,9 @@ def hinge(scores: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean"
     >>> float(lu.hinge([0.5, 2.0], [1, -1]))  # (1 - 0.5 + 1 + 2) / 2
     1.75
     """
-    z, _, red, dtype = _hinge_margin(scores, target, reduction, margin)
-    return reduce(_relu(z), red, dtype=dtype)  # max(0, z)
+    s, t, m, red, dtype = _hinge_inputs(scores, target, reduction, margin)
+    loss = np.maximum(0, m - t * s)
+    return reduce(loss, red, dtype=dtype)
 
 
 def hinge_grad(
@@ -1155,14 +997,14 @@ def hinge_grad(
     >>> lu.hinge_grad([0.5, 2.0, -3.0], [1, -1, -1], reduction="sum")
     array([-1.,  1.,  0.])
     """
-    z, t, red, dtype = _hinge_margin(scores, target, reduction, margin)
-    g = -t * _active(z)  # -t where the margin is violated
+    s, t, m, red, dtype = _hinge_inputs(scores, target, reduction, margin)
+    g = -t * np.heaviside(m - t * s, 0)  # d max(0, z)/dz is the step H(z): 0 at the kink, as in torch
     return reduce_grad(g, red, dtype=dtype)
 
 
 def squared_hinge(
     scores: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", margin: float = 1.0
-) -> np.ndarray:
+) -> LossValue:
     r"""Squared hinge loss: the hinge, squared, so its gradient is continuous.
 
     .. math::
@@ -1184,8 +1026,8 @@ def squared_hinge(
 
     Returns
     -------
-    numpy.ndarray
-        A 0-d array for ``'mean'`` and ``'sum'``; an array shaped like ``scores`` for ``'none'``.
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; an array shaped like ``scores`` for ``'none'``.
 
     Shape
     -----
@@ -1206,8 +1048,9 @@ def squared_hinge(
     >>> float(lu.squared_hinge([0.5, 2.0], [1, -1]))  # (0.5**2 + 3**2) / 2
     4.625
     """
-    z, _, red, dtype = _hinge_margin(scores, target, reduction, margin)
-    return reduce(_relu(z) ** 2, red, dtype=dtype)  # max(0, z)²
+    s, t, m, red, dtype = _hinge_inputs(scores, target, reduction, margin)
+    loss = np.maximum(0, m - t * s) ** 2
+    return reduce(loss, red, dtype=dtype)
 
 
 def squared_hinge_grad(
@@ -1222,8 +1065,9 @@ def squared_hinge_grad(
     >>> lu.squared_hinge_grad([0.5, 2.0], [1, -1], reduction="sum")  # -2 * 0.5, +2 * 3
     array([-1.,  6.])
     """
-    z, t, red, dtype = _hinge_margin(scores, target, reduction, margin)
-    return reduce_grad(-2 * t * _relu(z), red, dtype=dtype)
+    s, t, m, red, dtype = _hinge_inputs(scores, target, reduction, margin)
+    g = -2 * t * np.maximum(0, m - t * s)
+    return reduce_grad(g, red, dtype=dtype)
 
 
 def _multiclass_hinge_inputs(
@@ -1247,7 +1091,7 @@ def multiclass_hinge(
     reduction: Reduction = "mean",
     margin: float = 1.0,
     variant: HingeVariant = "weston_watkins",
-) -> np.ndarray:
+) -> LossValue:
     r"""Multi-class SVM (hinge) loss, Weston–Watkins or Crammer–Singer.
 
     With scores :math:`s_i \in \mathbb{R}^C` and true class :math:`y_i`:
@@ -1277,8 +1121,8 @@ def multiclass_hinge(
 
     Returns
     -------
-    numpy.ndarray
-        A 0-d array for ``'mean'`` and ``'sum'``; shape (N,) for ``'none'``.
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; shape (N,) for ``'none'``.
 
     Shape
     -----
@@ -1308,7 +1152,7 @@ def multiclass_hinge(
     is_true = _one_hot(y, s.shape[1], bool)
     if variant == "weston_watkins":  # every class within the margin of the true one
         hinge_terms = np.where(is_true, 0, np.maximum(0, margin + s - s_y))  # the true class zeroed
-        loss = np.sum(hinge_terms, axis=1)
+        loss: np.ndarray = np.sum(hinge_terms, axis=1)
     else:  # Crammer–Singer: only the strongest wrong class
         strongest_other = np.max(np.where(is_true, -np.inf, s), axis=1)
         loss = np.maximum(0, margin + strongest_other - s_y[:, 0])
@@ -1340,12 +1184,12 @@ def multiclass_hinge_grad(
     is_true = _one_hot(y, n_classes, bool)
     if variant == "weston_watkins":
         hinge_terms = np.where(is_true, 0, np.maximum(0, margin + s - s_y))
-        violated = _active(hinge_terms)  # 1 at each class within the margin (never the true class)
+        violated = np.heaviside(hinge_terms, 0)  # 1 at each class within the margin (never the true class)
         g = violated - is_true * np.sum(violated, axis=1, keepdims=True)  # minus their count at the true class
     else:
         others = np.where(is_true, -np.inf, s)
         j = np.argmax(others, axis=1)  # the strongest wrong class (the first one on ties)
-        violated = _active(margin + _take(others, j) - s_y[:, 0])
+        violated = np.heaviside(margin + _take(others, j) - s_y[:, 0], 0)
         g = violated[:, None] * (_one_hot(j, n_classes, s.dtype) - _one_hot(y, n_classes, s.dtype))
     return reduce_grad(g, reduction, weight_sum=n_samples)
 
@@ -1374,7 +1218,7 @@ def kl_div(
     *,
     reduction: KLReduction = "batchmean",
     log_target: bool = False,
-) -> np.ndarray:
+) -> LossValue:
     r"""Kullback–Leibler divergence :math:`D_{\mathrm{KL}}(\text{target} \,\|\, \text{pred})`,
     point-wise, with PyTorch's argument order (the model's log-probabilities first).
 
@@ -1402,8 +1246,8 @@ def kl_div(
 
     Returns
     -------
-    numpy.ndarray
-        A 0-d array for ``'batchmean'``, ``'mean'`` and ``'sum'``; an array shaped like
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'batchmean'``, ``'mean'`` and ``'sum'``; an array shaped like
         ``log_pred`` for ``'none'``.
 
     Shape

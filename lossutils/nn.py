@@ -39,7 +39,8 @@ import torch
 from numpy.typing import ArrayLike
 from torch import Tensor, nn
 
-from ._validation import check_in_range, check_positive, check_reduction
+from ._reduction import reduce
+from ._validation import Reduction, check_in_range, check_positive, check_reduction
 from .regression import _LOG_COSH_CAP
 
 __all__ = [
@@ -50,8 +51,6 @@ __all__ = [
     "MulticlassHingeLoss",
     "QuantileLoss",
 ]
-
-Reduction = Literal["mean", "sum", "none"]
 
 
 # -- shared plumbing -----------------------------------------------------------------------
@@ -79,17 +78,6 @@ def _check_pair(input: Tensor, target: Tensor) -> None:
         raise ValueError(
             f"input and target must have the same shape; got input.shape={_shape(input)}, target.shape={_shape(target)}"
         )
-
-
-def _reduce(loss: Tensor, reduction: str, denominator: Tensor | None = None) -> Tensor:
-    """``'none'``: the losses; ``'sum'``: their sum; ``'mean'``: the sum over ``denominator``
-    (the number of losses by default, the summed weights for a weighted mean)."""
-    check_reduction(reduction)
-    if reduction == "none":
-        return loss
-    if reduction == "sum":
-        return loss.sum()
-    return loss.sum() / (loss.numel() if denominator is None else denominator)
 
 
 def _class_target(input: Tensor, target: object, ignore_index: int | None = None) -> Tensor:
@@ -193,7 +181,7 @@ class LogCoshLoss(_Loss):
         a = (input.to(work) - target.to(work)).abs()
         t = a.clamp(max=_LOG_COSH_CAP)  # beyond the cap log cosh grows like |r|, to within e^-40
         loss = torch.log1p(2 * torch.sinh(t / 2) ** 2) + (a - t)
-        return _reduce(loss, self.reduction).to(dtype)
+        return reduce(loss, self.reduction).to(dtype)
 
 
 class QuantileLoss(_Loss):
@@ -228,7 +216,7 @@ class QuantileLoss(_Loss):
         _check_pair(input, target)
         q = check_in_range(self.q, "q", 0.0, 1.0)
         r = input - target
-        return _reduce(r.abs() * (0.5 + (0.5 - q) * r.sign()), self.reduction)
+        return reduce(r.abs() * (0.5 + (0.5 - q) * r.sign()), self.reduction)
 
 
 class MeanBiasError(_Loss):
@@ -246,7 +234,7 @@ class MeanBiasError(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         _check_pair(input, target)
-        return _reduce(input - target, self.reduction)
+        return reduce(input - target, self.reduction)
 
 
 # -- classification --------------------------------------------------------------------------
@@ -299,9 +287,9 @@ class FocalLoss(_WeightedLoss):
         one_minus_pt = (-torch.expm1(log_pt)).clamp_min(torch.finfo(input.dtype).tiny)
         loss = -(one_minus_pt**gamma) * log_pt
         if weight is None:
-            return _reduce(loss, self.reduction)
+            return reduce(loss, self.reduction)
         alpha = weight[target]
-        return _reduce(alpha * loss, self.reduction, alpha.sum())
+        return reduce(alpha * loss, self.reduction, alpha.sum())
 
 
 class MulticlassHingeLoss(_Loss):
@@ -364,7 +352,7 @@ class MulticlassHingeLoss(_Loss):
             others = input.masked_fill(true_class, -math.inf)
             strongest = others.argmax(dim=1, keepdim=True)  # first on ties, like the NumPy version
             loss = torch.relu(self.margin - s_y + input.gather(1, strongest)).squeeze(1)
-        return _reduce(loss, self.reduction)
+        return reduce(loss, self.reduction)
 
 
 class CrossEntropyLoss(_WeightedLoss):
@@ -452,7 +440,7 @@ class CrossEntropyLoss(_WeightedLoss):
             weighted = -(log_p * t) if weight is None else -(log_p * t * weight.view(w_shape))
             loss = weighted.sum(dim)
             n_samples = input.numel() // n_classes
-            return _reduce(loss, self.reduction, torch.tensor(n_samples, dtype=input.dtype))
+            return reduce(loss, self.reduction, torch.tensor(n_samples, dtype=input.dtype))
 
         target = _class_target(input, target, self.ignore_index)
         keep = target != self.ignore_index
@@ -462,8 +450,8 @@ class CrossEntropyLoss(_WeightedLoss):
         log_p_y = log_p.gather(dim, safe.unsqueeze(dim)).squeeze(dim)
         nll = torch.where(keep, -w_y * log_p_y, torch.zeros_like(log_p_y))
         if eps == 0:  # no smoothing term: 0 * (-inf) would turn a logit masked with -inf into nan
-            return _reduce(nll, self.reduction, w_y.sum())
+            return reduce(nll, self.reduction, w_y.sum())
         all_classes = log_p if weight is None else log_p * weight.view(w_shape)
         smooth = torch.where(keep, -all_classes.sum(dim), torch.zeros_like(nll))
         loss = (1 - eps) * nll + (eps / n_classes) * smooth
-        return _reduce(loss, self.reduction, w_y.sum())
+        return reduce(loss, self.reduction, w_y.sum())

@@ -6,11 +6,12 @@ below it, takes the same arguments and returns d(loss)/d(pred) with the shape of
 Throughout, the residual is ``r = pred - target``.
 
 Inputs and results: lists, Python numbers, NumPy scalars, 0-d arrays and CPU tensors are all
-read as arrays. A reduced loss (``'mean'``, ``'sum'``) is a 0-d array; ``'none'`` returns an
-array shaped like the first argument (a 0-d array for 0-d input), and so does every gradient.
-The result's dtype is torch's promotion of the two inputs' (float32 with float64 gives float64;
-an integer input, or a list or Python number, takes the other's float dtype; float64 when
-neither has one); float16 inputs are computed in float32 and the result cast back to float16.
+read as arrays. A reduced loss (``'mean'``, ``'sum'``) is a NumPy scalar, as :func:`numpy.mean`
+returns; ``'none'`` returns an array shaped like the first argument (a 0-d array for 0-d input),
+and so does every gradient. The result's dtype is torch's promotion of the two inputs' (float32
+with float64 gives float64; an integer input, or a list or Python number, takes the other's
+float dtype; float64 when neither has one); float16 inputs are computed in float32 and the
+result cast back to float16.
 """
 
 from __future__ import annotations
@@ -20,15 +21,15 @@ from typing import cast
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._reduction import reduce, reduce_grad
 from ._validation import (
+    LossValue,
     Reduction,
     as_float_pair,
     check_in_range,
     check_positive,
     check_reduction,
     check_same_shape,
-    reduce,
-    reduce_grad,
 )
 
 __all__ = [
@@ -72,7 +73,7 @@ def _residual(pred: ArrayLike, target: ArrayLike, reduction: object) -> tuple[np
     return p - t, checked, dtype
 
 
-def mse(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
+def mse(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> LossValue:
     r"""Mean squared error (L2 loss).
 
     .. math::
@@ -93,8 +94,8 @@ def mse(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") ->
 
     Returns
     -------
-    numpy.ndarray
-        A 0-d array for ``'mean'`` and ``'sum'``; an array shaped like ``pred`` for ``'none'``.
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; an array shaped like ``pred`` for ``'none'``.
 
     Notes
     -----
@@ -130,7 +131,7 @@ def mse_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean
     return reduce_grad(2 * r, reduction, dtype=dtype)
 
 
-def mae(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
+def mae(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> LossValue:
     r"""Mean absolute error (L1 loss).
 
     .. math::
@@ -166,7 +167,7 @@ def mae_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean
     return reduce_grad(np.sign(r), reduction, dtype=dtype)
 
 
-def mbe(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
+def mbe(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> LossValue:
     r"""Mean bias error: the signed residual, averaged.
 
     .. math::
@@ -194,7 +195,7 @@ def mbe_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean
     return reduce_grad(np.ones_like(p), reduction, dtype=dtype)
 
 
-def huber(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", delta: float = 1.0) -> np.ndarray:
+def huber(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", delta: float = 1.0) -> LossValue:
     r"""Huber loss: quadratic for small residuals, linear for large ones.
 
     .. math::
@@ -220,8 +221,8 @@ def huber(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", 
 
     Returns
     -------
-    numpy.ndarray
-        A 0-d array for ``'mean'`` and ``'sum'``; an array shaped like ``pred`` for ``'none'``.
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; an array shaped like ``pred`` for ``'none'``.
 
     Notes
     -----
@@ -268,7 +269,7 @@ def huber_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "me
     return reduce_grad(g, reduction, dtype=dtype)
 
 
-def smooth_l1(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", beta: float = 1.0) -> np.ndarray:
+def smooth_l1(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", beta: float = 1.0) -> LossValue:
     r"""Smooth L1 loss: L1 with its kink at 0 rounded off by a parabola of width ``beta``.
 
     .. math::
@@ -295,8 +296,8 @@ def smooth_l1(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mea
 
     Returns
     -------
-    numpy.ndarray
-        A 0-d array for ``'mean'`` and ``'sum'``; an array shaped like ``pred`` for ``'none'``.
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; an array shaped like ``pred`` for ``'none'``.
 
     Notes
     -----
@@ -352,7 +353,7 @@ def smooth_l1_grad(
 _LOG_COSH_CAP = 20.0
 
 
-def log_cosh(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
+def log_cosh(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> LossValue:
     r"""Log-cosh loss: about :math:`\tfrac12 r^2` near 0 and :math:`|r| - \log 2` far from it.
 
     .. math::
@@ -372,8 +373,8 @@ def log_cosh(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean
 
     Returns
     -------
-    numpy.ndarray
-        A 0-d array for ``'mean'`` and ``'sum'``; an array shaped like ``pred`` for ``'none'``.
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; an array shaped like ``pred`` for ``'none'``.
 
     Notes
     -----
@@ -430,7 +431,7 @@ def log_cosh_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = 
     return reduce_grad(np.tanh(r), reduction, dtype=dtype)
 
 
-def quantile(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", q: float = 0.5) -> np.ndarray:
+def quantile(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", q: float = 0.5) -> LossValue:
     r"""Quantile (pinball) loss: an asymmetric L1 whose minimiser is the ``q``-quantile.
 
     .. math::
@@ -456,8 +457,8 @@ def quantile(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean
 
     Returns
     -------
-    numpy.ndarray
-        A 0-d array for ``'mean'`` and ``'sum'``; an array shaped like ``pred`` for ``'none'``.
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; an array shaped like ``pred`` for ``'none'``.
 
     Notes
     -----

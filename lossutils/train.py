@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import check_in_range, check_positive
+from .activations import sigmoid
 
 __all__ = ["History", "LinearModel", "accuracy", "fit", "loss_and_grad", "resolve_loss"]
 
@@ -38,11 +39,6 @@ Link = Literal["sigmoid"] | None
 
 #: Losses whose first argument is a score (logit) with the decision boundary at 0.
 _SCORE_LOSSES = ("hinge", "squared_hinge", "binary_cross_entropy_with_logits")
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = (1 + tanh(z/2)) / 2: the logistic function without overflow for any z."""
-    return 0.5 + 0.5 * np.tanh(0.5 * z)
 
 
 def _is_int(value: object) -> bool:
@@ -117,7 +113,7 @@ class LinearModel:
     def predict(self, X: ArrayLike) -> np.ndarray:
         """Scores with the link applied (probabilities after a sigmoid link)."""
         scores = self.decision_function(X)
-        return _sigmoid(scores) if self.link == "sigmoid" else scores
+        return sigmoid(scores) if self.link == "sigmoid" else scores
 
     def predict_class(self, X: ArrayLike) -> np.ndarray:
         """Predicted classes: the arg-max of the scores for several outputs; for one output,
@@ -204,7 +200,7 @@ def _loss_value(
 ) -> float:
     """Loss of the linear model on ``(X, y)``."""
     scores = X @ weight + bias
-    return float(fn(_sigmoid(scores) if link == "sigmoid" else scores, y, **options))
+    return float(fn(sigmoid(scores) if link == "sigmoid" else scores, y, **options))
 
 
 def _forward_backward(
@@ -219,7 +215,7 @@ def _forward_backward(
 ) -> tuple[float, np.ndarray, np.ndarray]:
     """Loss of the linear model on ``(X, y)`` and its gradient with respect to weight and bias."""
     scores = X @ weight + bias
-    pred = _sigmoid(scores) if link == "sigmoid" else scores
+    pred = sigmoid(scores) if link == "sigmoid" else scores
     value = float(fn(pred, y, **options))
     d_pred = np.asarray(grad_fn(pred, y, **options), dtype=np.float64)  # dL/d(prediction)
     d_scores = d_pred * pred * (1.0 - pred) if link == "sigmoid" else d_pred  # chain rule through σ

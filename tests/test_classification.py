@@ -61,7 +61,8 @@ def assert_matches_torch(
     value = fn(first, *args, **kwargs)
     grad = grad_fn(first, *args, **kwargs)
     ref_value, ref_grad = torch_value_and_grad(ref, first)
-    assert isinstance(value, np.ndarray)
+    reduced = kwargs.get("reduction") != "none"
+    assert isinstance(value, np.floating if reduced else np.ndarray)  # a NumPy scalar, as np.mean returns
     assert value.shape == ref_value.shape
     np.testing.assert_allclose(value, ref_value, rtol=rtol, atol=atol)
     assert grad.shape == np.shape(first)

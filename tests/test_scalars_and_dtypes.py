@@ -55,8 +55,8 @@ def test_scalars_and_0d_arrays_are_valid_inputs(
         for p, t in zip(_scalar_forms(first), _scalar_forms(target), strict=True):
             value = fn(p, t, reduction=reduction, **base)
             grad = grad_fn(p, t, reduction=reduction, **base)
-            assert isinstance(value, np.ndarray)
-            assert value.shape == ()  # a 0-d array, whatever the reduction
+            assert isinstance(value, np.ndarray if reduction == "none" else np.floating)
+            assert value.shape == ()  # a NumPy scalar, or a 0-d array for 'none'
             assert value.dtype == np.float64
             assert isinstance(grad, np.ndarray)
             assert grad.shape == ()  # the shape of the first argument

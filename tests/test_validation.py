@@ -19,8 +19,6 @@ from lossutils._validation import (
     check_positive,
     check_reduction,
     check_same_shape,
-    reduce,
-    reduce_grad,
 )
 
 REGRESSION = ["mse", "mae", "mbe", "huber", "smooth_l1", "log_cosh", "quantile"]
@@ -143,18 +141,6 @@ def test_check_in_range_and_positive() -> None:
     assert check_positive(0, "beta", allow_zero=True) == 0.0
     with pytest.raises(ValueError, match=re.escape("delta must be > 0 and finite, got 0")):
         check_positive(0, "delta")
-
-
-def test_reduce_and_reduce_grad_agree() -> None:
-    loss = np.array([1.0, 2.0, 3.0], dtype=np.float32)
-    assert reduce(loss, "none") is loss
-    assert float(reduce(loss, "sum")) == 6.0
-    assert float(reduce(loss, "mean")) == 2.0
-    assert reduce(loss, "mean").dtype == np.float32
-    assert float(reduce(loss, "mean", weight_sum=4.0)) == 1.5
-    np.testing.assert_array_equal(reduce_grad(loss, "mean"), loss / 3)
-    np.testing.assert_array_equal(reduce_grad(loss, "sum"), loss)
-    np.testing.assert_array_equal(reduce_grad(loss, "mean", weight_sum=2.0), loss / 2)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,19 +322,3 @@ def test_check_positive_edges() -> None:
         check_positive(float("nan"), "delta")
     with pytest.raises(TypeError, match="^" + re.escape("delta must be a real number, got complex") + "$"):
         check_positive(1j, "delta")
-
-
-def test_reduce_shapes_and_dtypes() -> None:
-    loss = np.array([[1.0, 2.0], [3.0, 6.0]])
-    for reduction in ("mean", "sum"):
-        out = reduce(loss, reduction)
-        assert isinstance(out, np.ndarray)
-        assert out.shape == ()
-        assert out.dtype == np.float64
-    assert float(reduce(loss, "mean")) == 3.0  # divides by the number of elements, not of rows
-    assert reduce(loss.astype(np.float32), "sum").dtype == np.float32
-    assert reduce(loss.astype(np.float32), "mean", weight_sum=np.float64(4.0)).dtype == np.float32
-    grad = np.ones((2, 2), dtype=np.float32)
-    assert reduce_grad(grad, "mean").dtype == np.float32
-    np.testing.assert_array_equal(reduce_grad(grad, "mean"), np.full((2, 2), 0.25, dtype=np.float32))
-    assert reduce_grad(grad, "none") is grad
