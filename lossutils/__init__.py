@@ -19,7 +19,7 @@ import importlib
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from . import activations, classification, metrics, regression
+from . import activations, classification, metrics, registry, regression
 from .activations import *  # noqa: F403
 from .activations import __all__ as _activations_all
 from .classification import *  # noqa: F403
@@ -42,6 +42,7 @@ __all__ = [
     "data",
     "metrics",
     "plot",
+    "registry",
     "regression",
     "train",
 ]

@@ -1,20 +1,37 @@
-"""Metrics that sit beside the losses: calibration of predicted probabilities.
+"""Metrics that sit beside the losses: accuracy and the calibration of predicted probabilities.
 
-A loss is what training minimises; a metric is what we report. This module holds the one
-metric the book needs beyond accuracy: the *expected calibration error* (ECE) of Guo et al.
+A loss is what training minimises; a metric is what we report. This module holds the metrics
+the book reports: :func:`accuracy`, and the *expected calibration error* (ECE) of Guo et al.
 (2017), which asks whether a model that says "90 % sure" is right 90 % of the time.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import as_float_array, as_index_array
 
-__all__ = ["CalibrationBins", "calibration_bins", "expected_calibration_error", "top_label"]
+__all__ = ["CalibrationBins", "accuracy", "calibration_bins", "expected_calibration_error", "top_label"]
+
+
+def accuracy(model: Any, X: ArrayLike, y: ArrayLike) -> float:
+    """Share of samples whose predicted class, ``model.predict_class(X)``, equals ``y``.
+
+    Its signature ``metric(model, X, y)`` is what :func:`lossutils.train.fit` expects of
+    ``metric``; any model with a ``predict_class`` method will do.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossutils.train import LinearModel
+    >>> model = LinearModel(weight=np.array([1.0]), bias=0.0, link="sigmoid", threshold=0.5)
+    >>> accuracy(model, [[-2.0], [1.0], [3.0]], [0, 1, 0])
+    0.6666666666666666
+    """
+    return float(np.mean(model.predict_class(X) == np.asarray(y)))
 
 
 class CalibrationBins(NamedTuple):

@@ -31,6 +31,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from numpy.typing import ArrayLike
 
+from . import registry
 from .metrics import calibration_bins, expected_calibration_error
 
 __all__ = [
@@ -41,7 +42,6 @@ __all__ = [
     "OKABE_ITO",
     "PALETTE",
     "STYLE",
-    "expected_calibration_error",
     "loss_curve",
     "plot_decision_regions",
     "plot_fits",
@@ -127,10 +127,9 @@ def _label(ax: Axes, title: str, xlabel: str, ylabel: str) -> None:
 
 # -- loss and gradient curves --------------------------------------------------------------
 
-#: Losses of a residual r = prediction − target: plotted with target 0, so x is r.
-_RESIDUAL_LOSSES = ("mse", "mae", "mbe", "huber", "smooth_l1", "log_cosh", "quantile")
-#: Losses of a margin m = t·s: plotted with target +1, so x is the margin.
-_MARGIN_LOSSES = ("hinge", "squared_hinge", "binary_cross_entropy_with_logits")
+#: Kinds of loss drawn as a curve: of a residual r = prediction − target (drawn with target 0,
+#: so x is r), and of a margin m = label × score (drawn with label 1, so x is the margin).
+_CURVE_TARGET = {"residual": 0.0, "logit": 1.0, "margin": 1.0}
 
 CurveSpec = str | tuple[str, Mapping[str, Any]] | Callable[[np.ndarray], ArrayLike] | ArrayLike
 
@@ -138,11 +137,11 @@ CurveSpec = str | tuple[str, Mapping[str, Any]] | Callable[[np.ndarray], ArrayLi
 def loss_curve(name: str, x: ArrayLike, *, grad: bool = False, **options: Any) -> np.ndarray:
     """Per-sample loss (or its derivative) of the lossutils loss ``name`` along ``x``.
 
-    Regression losses (``mse``, ``mae``, ``mbe``, ``huber``, ``smooth_l1``, ``log_cosh``,
-    ``quantile``) are evaluated at prediction ``x`` and target 0, so ``x`` is the residual.
-    Margin losses (``hinge``, ``squared_hinge``, ``binary_cross_entropy_with_logits``) are
-    evaluated at score ``x`` and target +1 (label 1), so ``x`` is the margin ``t·s``. Options
-    such as ``delta`` or ``q`` are passed on.
+    Losses of a residual (kind ``'residual'`` in :data:`lossutils.registry.LOSSES`: ``mse``,
+    ``huber``, ...) are evaluated at prediction ``x`` and target 0, so ``x`` is the residual.
+    Losses of a score with a label (kinds ``'logit'`` and ``'margin'``: ``hinge``,
+    ``binary_cross_entropy_with_logits``, ...) are evaluated at score ``x`` and label 1, so
+    ``x`` is the margin ``t·s``. Options such as ``delta`` or ``q`` are passed on.
 
     Examples
     --------
@@ -151,22 +150,15 @@ def loss_curve(name: str, x: ArrayLike, *, grad: bool = False, **options: Any) -
     >>> loss_curve("huber", [-2.0, 0.5], grad=True, delta=1.0).tolist()
     [-1.0, 0.5]
     """
-    import lossutils
-
-    xs = np.asarray(x, dtype=np.float64)
-    if name in _RESIDUAL_LOSSES:
-        target = np.zeros_like(xs)
-    elif name in _MARGIN_LOSSES:
-        target = np.ones_like(xs)
-    else:
+    entry = registry.get(name)
+    if entry.kind not in _CURVE_TARGET:
         raise ValueError(
-            f"name must be a loss of a residual {_RESIDUAL_LOSSES} or of a margin {_MARGIN_LOSSES} to be drawn "
-            f"as a curve, got {name!r}; pass a callable x -> values instead"
+            f"name must be a loss of a residual or of a margin to be drawn as a curve, got {name!r} "
+            f"(a loss of {entry.kind}); pass a callable x -> values instead"
         )
-    attr = f"{name}_grad" if grad else name
-    fn = getattr(lossutils, attr, None)
-    if fn is None:
-        raise ValueError(f"lossutils has no function {attr!r} yet")
+    xs = np.asarray(x, dtype=np.float64)
+    target = np.full_like(xs, _CURVE_TARGET[entry.kind])
+    fn = entry.grad if grad else entry.fn
     return np.asarray(fn(xs, target, reduction="none", **options))
 
 
@@ -189,7 +181,8 @@ def _default_xlabel(curves: Mapping[str, CurveSpec]) -> str:
         spec if isinstance(spec, str) else spec[0] if isinstance(spec, tuple) and isinstance(spec[0], str) else None
         for spec in curves.values()
     }
-    if names and names <= set(_MARGIN_LOSSES):
+    kinds = {registry.LOSSES[name].kind if name in registry.LOSSES else None for name in names if name is not None}
+    if names and None not in names and kinds <= {"logit", "margin"}:
         return "margin m = target × score"
     return "residual r = prediction − target"
 

@@ -28,17 +28,15 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import registry
 from ._validation import check_in_range, check_positive
 from .activations import sigmoid
 
-__all__ = ["History", "LinearModel", "accuracy", "fit", "loss_and_grad", "resolve_loss"]
+__all__ = ["History", "LinearModel", "fit", "loss_and_grad", "resolve_loss"]
 
 LossFn = Callable[..., Any]
 LossSpec = str | tuple[LossFn, LossFn]
 Link = Literal["sigmoid"] | None
-
-#: Losses whose first argument is a score (logit) with the decision boundary at 0.
-_SCORE_LOSSES = ("hinge", "squared_hinge", "binary_cross_entropy_with_logits")
 
 
 def _is_int(value: object) -> bool:
@@ -165,8 +163,7 @@ class History:
 def resolve_loss(loss: LossSpec) -> tuple[LossFn, LossFn, str | None]:
     """Return ``(loss_fn, grad_fn, name)`` for a lossutils loss name or a ``(fn, grad_fn)`` pair.
 
-    Names are looked up in :mod:`lossutils` when called, so every loss and its ``name_grad``
-    are available.
+    Names are looked up in :data:`lossutils.registry.LOSSES`.
 
     Examples
     --------
@@ -175,15 +172,8 @@ def resolve_loss(loss: LossSpec) -> tuple[LossFn, LossFn, str | None]:
     ('mse', 'mse', 'mse_grad')
     """
     if isinstance(loss, str):
-        import lossutils
-
-        fn = getattr(lossutils, loss, None)
-        grad = getattr(lossutils, f"{loss}_grad", None)
-        if not (callable(fn) and callable(grad)):
-            raise ValueError(
-                f"loss must name a lossutils loss that has a gradient (e.g. 'mse' and 'mse_grad'), got {loss!r}"
-            )
-        return fn, grad, loss
+        entry = registry.get(loss, argument="loss")
+        return entry.fn, entry.grad, loss
     if isinstance(loss, tuple) and len(loss) == 2 and callable(loss[0]) and callable(loss[1]):
         return loss[0], loss[1], None
     raise TypeError(f"loss must be a lossutils loss name or a (loss_fn, grad_fn) pair; got {type(loss).__name__}")
@@ -268,20 +258,12 @@ def loss_and_grad(
     return value, gw, float(gb) if gb.ndim == 0 else gb
 
 
-def accuracy(model: LinearModel, X: ArrayLike, y: ArrayLike) -> float:
-    """Share of samples whose predicted class (:meth:`LinearModel.predict_class`) equals ``y``.
-
-    Its signature ``metric(model, X, y)`` is what :func:`fit` expects of ``metric``.
-    """
-    return float(np.mean(model.predict_class(X) == np.asarray(y)))
-
-
 def _classes_and_threshold(y: np.ndarray, link: Link, name: str | None) -> tuple[tuple[Any, Any], float]:
     labels = np.unique(y) if y.ndim == 1 else np.array([])
     classes: tuple[Any, Any] = (labels[0].item(), labels[1].item()) if labels.size == 2 else (0, 1)
     if link == "sigmoid":
         return classes, 0.5
-    if name in _SCORE_LOSSES:
+    if name is not None and registry.get(name).kind in ("logit", "margin"):  # a score: the boundary is 0
         return classes, 0.0
     return classes, 0.5 * (classes[0] + classes[1])
 

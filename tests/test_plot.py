@@ -124,7 +124,7 @@ def test_loss_curve_options_and_margin_losses():
 
 
 def test_loss_curve_rejects_losses_without_a_scalar_curve():
-    with pytest.raises(ValueError, match=re.escape("got 'cross_entropy'; pass a callable x -> values instead")):
+    with pytest.raises(ValueError, match=re.escape("got 'cross_entropy' (a loss of classes); pass a callable x")):
         plot.loss_curve("cross_entropy", [0.0, 1.0])
 
 
@@ -240,3 +240,8 @@ def test_functions_never_show(monkeypatch):
     plot.plot_training_curves([1.0, 0.5])
     plot.plot_fits([0.0, 1.0], [0.0, 1.0], {"id": [0.0, 1.0]})
     plot.reliability_diagram([0.2, 0.8], [0, 1])
+
+
+def test_loss_curve_names_the_argument_for_an_unknown_loss():
+    with pytest.raises(ValueError, match=re.escape("name must name a lossutils loss (mse,")):
+        plot.loss_curve("sigmoid", [0.0, 1.0])

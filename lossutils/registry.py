@@ -1,0 +1,146 @@
+"""The registry of losses: one entry per loss, read by everything that lists losses.
+
+``LOSSES[name]`` holds the loss function, its gradient, its *kind* (what its first argument
+is), its PyTorch twin and the :mod:`lossutils.nn` module that stands in where PyTorch has
+none. :mod:`lossutils.plot` draws curves from it, :mod:`lossutils.train` trains with it,
+:mod:`lossutils.cards` renders its tables from it, and the tests check every entry against
+its twin. Adding a loss to the book is one entry here (and its card).
+
+Examples
+--------
+>>> from lossutils.registry import LOSSES
+>>> entry = LOSSES["huber"]
+>>> entry.kind, entry.torch_function, entry.grad.__name__
+('residual', 'huber_loss', 'huber_grad')
+>>> [name for name, e in LOSSES.items() if e.kind == "margin"]
+['hinge', 'squared_hinge']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
+
+from . import classification as c
+from . import regression as r
+
+if TYPE_CHECKING:
+    from .cards import LossCard
+
+__all__ = ["KINDS", "LOSSES", "Kind", "LossEntry", "get"]
+
+Kind = Literal["residual", "probability", "logit", "margin", "classes", "distribution"]
+
+#: What each kind of loss takes as its first argument, and its target.
+KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "residual": "a real prediction and a real target of the same shape; x = prediction − target",
+        "probability": "a probability in [0, 1] and a label in {0, 1} (or a soft label in [0, 1])",
+        "logit": "a real score (logit) and a label in {0, 1}; the decision boundary is 0",
+        "margin": "a real score and a label in {−1, +1}; x = label × score is the margin",
+        "classes": "scores (N, C) for C classes and the true class of each sample",
+        "distribution": "log-probabilities and a target distribution over the same outcomes",
+    }
+)
+
+
+@dataclass(frozen=True)
+class LossEntry:
+    """One loss: what lossutils computes and where its twins live.
+
+    Attributes
+    ----------
+    name : str
+        The lossutils name, e.g. ``"huber"``.
+    fn, grad : callable
+        ``lossutils.<name>`` and ``lossutils.<name>_grad``.
+    kind : str
+        What the first argument is (a key of :data:`KINDS`).
+    torch_function : str or None
+        The twin in :mod:`torch.nn.functional` that takes the same arguments and options
+        (``"huber_loss"``), or None where PyTorch has no such function.
+    torch_module : str or None
+        The :mod:`torch.nn` module of that twin (``"HuberLoss"``).
+    nn_module : str or None
+        The :mod:`lossutils.nn` module written for the book where PyTorch has none
+        (``"LogCoshLoss"``), or whose ``forward`` the book writes itself (``"CrossEntropyLoss"``).
+    """
+
+    name: str
+    fn: Callable[..., Any]
+    grad: Callable[..., Any]
+    kind: Kind
+    torch_function: str | None = None
+    torch_module: str | None = None
+    nn_module: str | None = None
+
+    @property
+    def card(self) -> LossCard:
+        """The loss's card: the formulas and facts the book states about it."""
+        from .cards import card
+
+        return card(self.name)
+
+
+_ENTRIES = [
+    LossEntry("mse", r.mse, r.mse_grad, "residual", "mse_loss", "MSELoss"),
+    LossEntry("mae", r.mae, r.mae_grad, "residual", "l1_loss", "L1Loss"),
+    LossEntry("mbe", r.mbe, r.mbe_grad, "residual", nn_module="MeanBiasError"),
+    LossEntry("huber", r.huber, r.huber_grad, "residual", "huber_loss", "HuberLoss"),
+    LossEntry("smooth_l1", r.smooth_l1, r.smooth_l1_grad, "residual", "smooth_l1_loss", "SmoothL1Loss"),
+    LossEntry("log_cosh", r.log_cosh, r.log_cosh_grad, "residual", nn_module="LogCoshLoss"),
+    LossEntry("quantile", r.quantile, r.quantile_grad, "residual", nn_module="QuantileLoss"),
+    LossEntry(
+        "binary_cross_entropy",
+        c.binary_cross_entropy,
+        c.binary_cross_entropy_grad,
+        "probability",
+        "binary_cross_entropy",
+        "BCELoss",
+    ),
+    LossEntry(
+        "binary_cross_entropy_with_logits",
+        c.binary_cross_entropy_with_logits,
+        c.binary_cross_entropy_with_logits_grad,
+        "logit",
+        "binary_cross_entropy_with_logits",
+        "BCEWithLogitsLoss",
+    ),
+    LossEntry(
+        "cross_entropy",
+        c.cross_entropy,
+        c.cross_entropy_grad,
+        "classes",
+        "cross_entropy",
+        "CrossEntropyLoss",
+        nn_module="CrossEntropyLoss",
+    ),
+    LossEntry("nll_loss", c.nll_loss, c.nll_loss_grad, "classes", "nll_loss", "NLLLoss"),
+    LossEntry("focal_loss", c.focal_loss, c.focal_loss_grad, "classes", nn_module="FocalLoss"),
+    LossEntry("kl_div", c.kl_div, c.kl_div_grad, "distribution", "kl_div", "KLDivLoss"),
+    LossEntry("hinge", c.hinge, c.hinge_grad, "margin"),
+    LossEntry("squared_hinge", c.squared_hinge, c.squared_hinge_grad, "margin"),
+    LossEntry(
+        "multiclass_hinge", c.multiclass_hinge, c.multiclass_hinge_grad, "classes", nn_module="MulticlassHingeLoss"
+    ),
+]
+
+#: Every loss, by lossutils name, in the order of the book.
+LOSSES: Mapping[str, LossEntry] = MappingProxyType({e.name: e for e in _ENTRIES})
+
+
+def get(name: str, *, argument: str = "name") -> LossEntry:
+    """The entry of the loss ``name``; an unknown name is a ValueError that names the caller's
+    ``argument`` and lists the losses there are.
+
+    Examples
+    --------
+    >>> get("mse").torch_module
+    'MSELoss'
+    """
+    try:
+        return LOSSES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"{argument} must name a lossutils loss ({', '.join(LOSSES)}), got {name!r}") from None
