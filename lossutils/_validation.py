@@ -137,16 +137,13 @@ def as_index_array(x: ArrayLike, name: str) -> np.ndarray:
     if hasattr(x, "detach") and hasattr(x, "cpu"):
         x = x.detach().cpu().numpy()
     arr = np.asarray(x)
-    if arr.dtype.kind in "iub":
-        return arr.astype(np.int64, copy=False)
-    if arr.dtype.kind == "f":
-        if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
-            raise TypeError(f"{name} must hold integer class indices; got non-integer values of dtype {arr.dtype}")
-        too_large = np.abs(arr) >= 2.0**63  # no int64 holds them: report the value given
-        if np.any(too_large):
-            raise ValueError(f"{name} holds class {arr[too_large][0]:g}, beyond the range of class indices")
-        return arr.astype(np.int64)
-    raise TypeError(f"{name} must hold integer class indices; got dtype {arr.dtype}")
+    if arr.dtype.kind not in "iubf":
+        raise TypeError(f"{name} must hold integer class indices; got dtype {arr.dtype}")
+    if arr.dtype.kind == "f" and not (np.all(np.isfinite(arr)) and np.all(arr == np.round(arr))):
+        raise TypeError(f"{name} must hold integer class indices; got non-integer values of dtype {arr.dtype}")
+    if arr.dtype.kind in "uf" and np.any(np.abs(arr) >= 2**63):  # no int64 holds them: report the value given
+        raise ValueError(f"{name} holds class {arr[np.abs(arr) >= 2**63][0]}, beyond the range of class indices")
+    return arr.astype(np.int64, copy=False)
 
 
 def check_bool(value: object, name: str) -> bool:

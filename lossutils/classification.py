@@ -20,7 +20,7 @@ promotion of the two inputs' (float32 with float64 gives float64; an integer inp
 Python number, takes the other's float dtype), and float16 inputs of the losses are computed in
 float32 and the result cast back to float16. The losses over classes (:func:`cross_entropy`,
 :func:`nll_loss`, :func:`focal_loss`, :func:`multiclass_hinge`) keep the dtype of their first
-argument.
+argument, float16 computed in float32 too.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from ._validation import (
     check_positive,
     check_reduction,
     check_same_shape,
+    computing_dtype,
 )
 from .activations import log_softmax, logsumexp, sigmoid, softmax, softplus
 
@@ -117,13 +118,14 @@ def _class_symbols(ndim: int) -> tuple[str, str]:
     return "(N, C, d1, ...)", "(N, d1, ...)"
 
 
-def _class_input(x: ArrayLike, name: str, *, matrix_only: bool = False) -> np.ndarray:
+def _class_input(x: ArrayLike, name: str, *, matrix_only: bool = False) -> tuple[np.ndarray, np.dtype]:
+    """Scores over classes in the dtype they are computed in (float16 in float32), and their own dtype."""
     a = as_float_array(x, name)
     if matrix_only and a.ndim != 2:
         raise ValueError(f"{name} must have shape (N, C); got shape {a.shape}")
     if a.ndim == 0:
         raise ValueError(f"{name} must have shape (N, C), (C,) or (N, C, d1, ...); got shape {a.shape}")
-    return a
+    return a.astype(computing_dtype(a.dtype), copy=False), a.dtype
 
 
 def _n_classes(shape: tuple[int, ...]) -> int:
@@ -457,13 +459,14 @@ def _cross_entropy_inputs(
     weight: ArrayLike | None,
     ignore_index: object,
     label_smoothing: object,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, int, Reduction]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, int, Reduction, np.dtype]:
     """Validate; return the logits, the target (class indices, or probabilities shaped like the
-    logits), the class weights, the label smoothing, ``ignore_index`` and the reduction."""
+    logits), the class weights, the label smoothing, ``ignore_index``, the reduction and the
+    dtype of the result."""
     red = cast(Reduction, check_reduction(reduction))
     ignore = _check_ignore_index(ignore_index)
     eps = check_in_range(label_smoothing, "label_smoothing", 0.0, 1.0, low_inclusive=True, high_inclusive=True)
-    x = _class_input(logits, "logits")
+    x, dtype = _class_input(logits, "logits")
     t = _as_array(target)
     if t.shape == x.shape:  # class probabilities
         t = as_float_array(t, "target", dtype=x.dtype)
@@ -476,7 +479,7 @@ def _cross_entropy_inputs(
             f"{sym_x} = {x.shape} (class probabilities); got shape {t.shape}"
         )
     w = _class_weight(weight, _n_classes(x.shape), x.dtype)
-    return x, t, w, eps, ignore, red
+    return x, t, w, eps, ignore, red, dtype
 
 
 def cross_entropy(
@@ -571,7 +574,7 @@ def cross_entropy(
     >>> round(float(lu.cross_entropy([[0.0, 0.0, 0.0]], [2])), 4)  # log 3: a uniform guess
     1.0986
     """
-    x, target, w, eps, ignore_index, reduction = _cross_entropy_inputs(
+    x, target, w, eps, ignore_index, reduction, dtype = _cross_entropy_inputs(
         logits, target, reduction, weight, ignore_index, label_smoothing
     )
     z = _class_axis_last(x)  # (N, C, d1, ...) -> (N, d1, ..., C): classes along axis -1
@@ -579,7 +582,7 @@ def cross_entropy(
     if target.shape == x.shape:  # class probabilities q
         q = (1 - eps) * _class_axis_last(target) + eps / n_classes  # label smoothing: mixed with 1/C
         loss: np.ndarray = -np.sum(w * q * log_softmax(z), axis=-1)
-        return reduce(loss, reduction)  # 'mean' divides by the number of samples, as torch does
+        return reduce(loss, reduction, dtype=dtype)  # 'mean' divides by the number of samples, as torch does
 
     y = target
     keep = y != ignore_index  # ignore_index: step 4 zeroes the others ...
@@ -605,7 +608,7 @@ def cross_entropy(
     w_y = np.where(keep, w_y, 0)
 
     # 5. Reduction: the weighted mean sum(w_y l) / sum(w_y) (nan when every target is ignored).
-    return reduce(loss, reduction, weight_sum=np.sum(w_y))
+    return reduce(loss, reduction, weight_sum=np.sum(w_y), dtype=dtype)
 
 
 def cross_entropy_grad(
@@ -629,7 +632,7 @@ def cross_entropy_grad(
     >>> lu.cross_entropy_grad([[0.0, 0.0]], [1])  # softmax (1/2, 1/2) minus one-hot (0, 1)
     array([[ 0.5, -0.5]])
     """
-    x, target, w, eps, ignore_index, reduction = _cross_entropy_inputs(
+    x, target, w, eps, ignore_index, reduction, dtype = _cross_entropy_inputs(
         logits, target, reduction, weight, ignore_index, label_smoothing
     )
     z = _class_axis_last(x)  # classes along axis -1; moved back at the end
@@ -640,7 +643,7 @@ def cross_entropy_grad(
         wq = w * q
         # d/dz of -sum_c w_c q_c log p_c: softmax minus the target, p - q when w = 1 and q sums to 1
         g = p * np.sum(wq, axis=-1, keepdims=True) - wq
-        return _class_axis_back(reduce_grad(g, reduction, weight_sum=g.size // n_classes))  # 'mean': / N
+        return _class_axis_back(reduce_grad(g, reduction, weight_sum=g.size // n_classes, dtype=dtype))  # 'mean': / N
 
     y = target
     keep = y != ignore_index
@@ -658,7 +661,7 @@ def cross_entropy_grad(
         g = (1 - eps) * g + eps / n_classes * (p * np.sum(w) - w)
 
     # 4. Reduction: the weighted mean divides by sum(w_y) over the samples not ignored.
-    g = reduce_grad(g, reduction, weight_sum=np.sum(np.where(keep, w_y, 0)))
+    g = reduce_grad(g, reduction, weight_sum=np.sum(np.where(keep, w_y, 0)), dtype=dtype)
 
     # 5. ignore_index: exactly 0 for ignored samples, even where the mean is 0/0 or their logits nan.
     g = np.where(keep[..., None], g, 0)
@@ -667,15 +670,15 @@ def cross_entropy_grad(
 
 def _nll_inputs(
     log_probs: ArrayLike, target: ArrayLike, reduction: object, weight: ArrayLike | None, ignore_index: object
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, Reduction]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, Reduction, np.dtype]:
     """Validate; return the log-probabilities, the class indices, the class weights,
-    ``ignore_index`` and the reduction."""
+    ``ignore_index``, the reduction and the dtype of the result."""
     red = cast(Reduction, check_reduction(reduction))
     ignore = _check_ignore_index(ignore_index)
-    x = _class_input(log_probs, "log_probs")
+    x, dtype = _class_input(log_probs, "log_probs")
     y = _class_indices(target, x.shape, "log_probs", ignore)
     w = _class_weight(weight, _n_classes(x.shape), x.dtype)
-    return x, y, w, ignore, red
+    return x, y, w, ignore, red, dtype
 
 
 def nll_loss(
@@ -738,14 +741,14 @@ def nll_loss(
     >>> float(lu.nll_loss(np.log([[0.5, 0.25, 0.25]]), [0]) / np.log(2))  # -log(1/2) = log 2
     1.0
     """
-    x, y, w, ignore_index, reduction = _nll_inputs(log_probs, target, reduction, weight, ignore_index)
+    x, y, w, ignore_index, reduction, dtype = _nll_inputs(log_probs, target, reduction, weight, ignore_index)
     log_p = _class_axis_last(x)  # classes along axis -1
     keep = y != ignore_index
     y = np.where(keep, y, 0)  # any class will do to index an ignored sample
     loss = -w[y] * _take(log_p, y)  # -w_y log p_y
     loss = np.where(keep, loss, 0)  # ignore_index: in the sum ...
     w_y = np.where(keep, w[y], 0)  # ... and in the mean's denominator
-    return reduce(loss, reduction, weight_sum=np.sum(w_y))
+    return reduce(loss, reduction, weight_sum=np.sum(w_y), dtype=dtype)
 
 
 def nll_loss_grad(
@@ -767,12 +770,12 @@ def nll_loss_grad(
     array([[ 0. , -0.5],
            [-0.5,  0. ]])
     """
-    x, y, w, ignore_index, reduction = _nll_inputs(log_probs, target, reduction, weight, ignore_index)
+    x, y, w, ignore_index, reduction, dtype = _nll_inputs(log_probs, target, reduction, weight, ignore_index)
     log_p = _class_axis_last(x)  # classes along axis -1
     keep = y != ignore_index
     y = np.where(keep, y, 0)
     g = np.where(_one_hot(y, log_p.shape[-1], bool), -w[y][..., None], 0)  # -w_y at the target class, 0 elsewhere
-    g = reduce_grad(g, reduction, weight_sum=np.sum(np.where(keep, w[y], 0)))
+    g = reduce_grad(g, reduction, weight_sum=np.sum(np.where(keep, w[y], 0)), dtype=dtype)
     g = np.where(keep[..., None], g, 0)  # ignore_index, after the mean's possible 0/0
     return _class_axis_back(g)
 
@@ -784,14 +787,15 @@ def nll_loss_grad(
 
 def _focal_inputs(
     logits: ArrayLike, target: ArrayLike, reduction: object, gamma: object, weight: ArrayLike | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, Reduction]:
-    """Validate; return the logits, the class indices, the class weights, gamma and the reduction."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, Reduction, np.dtype]:
+    """Validate; return the logits, the class indices, the class weights, gamma, the reduction and
+    the dtype of the result."""
     red = cast(Reduction, check_reduction(reduction))
     g = check_positive(gamma, "gamma", allow_zero=True)
-    x = _class_input(logits, "logits")
+    x, dtype = _class_input(logits, "logits")
     y = _class_indices(target, x.shape, "logits")
     w = _class_weight(weight, _n_classes(x.shape), x.dtype)
-    return x, y, w, g, red
+    return x, y, w, g, red, dtype
 
 
 def focal_loss(
@@ -870,13 +874,13 @@ def focal_loss(
     >>> round(float(lu.focal_loss([[0.0, 0.0]], [0], gamma=2.0)), 4)  # (1/2)**2 * log 2
     0.1733
     """
-    x, y, w, gamma, reduction = _focal_inputs(logits, target, reduction, gamma, weight)
+    x, y, w, gamma, reduction, dtype = _focal_inputs(logits, target, reduction, gamma, weight)
     z = _class_axis_last(x)  # classes along axis -1
     log_pt = _take(log_softmax(z), y)  # log p_t, the log-probability of the true class
     u = -np.expm1(log_pt)  # 1 - p_t, exact even when p_t is within 1e-17 of 1
     alpha = w[y]  # class weights alpha_t; the mean divides by their sum
     loss: np.ndarray = -alpha * u**gamma * log_pt
-    return reduce(loss, reduction, weight_sum=np.sum(alpha))
+    return reduce(loss, reduction, weight_sum=np.sum(alpha), dtype=dtype)
 
 
 def focal_loss_grad(
@@ -897,7 +901,7 @@ def focal_loss_grad(
     >>> lu.focal_loss_grad([[0.0, 0.0]], [0], gamma=0.0)  # gamma=0: cross-entropy's softmax minus one-hot
     array([[-0.5,  0.5]])
     """
-    x, y, w, gamma, reduction = _focal_inputs(logits, target, reduction, gamma, weight)
+    x, y, w, gamma, reduction, dtype = _focal_inputs(logits, target, reduction, gamma, weight)
     z = _class_axis_last(x)  # classes along axis -1
     log_pt = _take(log_softmax(z), y)
     u = -np.expm1(log_pt)  # 1 - p_t
@@ -909,7 +913,7 @@ def focal_loss_grad(
     g = -h[..., None] * (softmax(z) - _one_hot(y, z.shape[-1], z.dtype))
     alpha = w[y]
     g = alpha[..., None] * g
-    return _class_axis_back(reduce_grad(g, reduction, weight_sum=np.sum(alpha)))
+    return _class_axis_back(reduce_grad(g, reduction, weight_sum=np.sum(alpha), dtype=dtype))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1072,16 +1076,16 @@ def squared_hinge_grad(
 
 def _multiclass_hinge_inputs(
     scores: ArrayLike, target: ArrayLike, reduction: object, margin: object, variant: object
-) -> tuple[np.ndarray, np.ndarray, float, HingeVariant, Reduction]:
-    """Validate; return the scores (N, C), the class indices (N,), the margin, the variant and
-    the reduction."""
+) -> tuple[np.ndarray, np.ndarray, float, HingeVariant, Reduction, np.dtype]:
+    """Validate; return the scores (N, C), the class indices (N,), the margin, the variant, the
+    reduction and the dtype of the result."""
     red = cast(Reduction, check_reduction(reduction))
     m = check_in_range(margin, "margin", -np.inf, np.inf)
     if not isinstance(variant, str) or variant not in _VARIANTS:
         raise ValueError(f"variant must be 'weston_watkins' or 'crammer_singer', got {variant!r}")
-    s = _class_input(scores, "scores", matrix_only=True)
+    s, dtype = _class_input(scores, "scores", matrix_only=True)
     y = _class_indices(target, s.shape, "scores")
-    return s, y, m, cast(HingeVariant, variant), red
+    return s, y, m, cast(HingeVariant, variant), red, dtype
 
 
 def multiclass_hinge(
@@ -1147,7 +1151,7 @@ def multiclass_hinge(
     >>> float(lu.multiclass_hinge(s, [0]))  # max(0, 1-3+2.5) + max(0, 1-3+1)
     0.5
     """
-    s, y, margin, variant, reduction = _multiclass_hinge_inputs(scores, target, reduction, margin, variant)
+    s, y, margin, variant, reduction, dtype = _multiclass_hinge_inputs(scores, target, reduction, margin, variant)
     s_y = _take(s, y)[:, None]  # the true class's score, (N, 1)
     is_true = _one_hot(y, s.shape[1], bool)
     if variant == "weston_watkins":  # every class within the margin of the true one
@@ -1156,7 +1160,7 @@ def multiclass_hinge(
     else:  # Crammer–Singer: only the strongest wrong class
         strongest_other = np.max(np.where(is_true, -np.inf, s), axis=1)
         loss = np.maximum(0, margin + strongest_other - s_y[:, 0])
-    return reduce(loss, reduction)
+    return reduce(loss, reduction, dtype=dtype)
 
 
 def multiclass_hinge_grad(
@@ -1178,7 +1182,7 @@ def multiclass_hinge_grad(
     >>> lu.multiclass_hinge_grad([[3.0, 2.5, 1.0]], [0])
     array([[-1.,  1.,  0.]])
     """
-    s, y, margin, variant, reduction = _multiclass_hinge_inputs(scores, target, reduction, margin, variant)
+    s, y, margin, variant, reduction, dtype = _multiclass_hinge_inputs(scores, target, reduction, margin, variant)
     n_samples, n_classes = s.shape
     s_y = _take(s, y)[:, None]
     is_true = _one_hot(y, n_classes, bool)
@@ -1191,7 +1195,7 @@ def multiclass_hinge_grad(
         j = np.argmax(others, axis=1)  # the strongest wrong class (the first one on ties)
         violated = np.heaviside(margin + _take(others, j) - s_y[:, 0], 0)
         g = violated[:, None] * (_one_hot(j, n_classes, s.dtype) - _one_hot(y, n_classes, s.dtype))
-    return reduce_grad(g, reduction, weight_sum=n_samples)
+    return reduce_grad(g, reduction, weight_sum=n_samples, dtype=dtype)
 
 
 # --------------------------------------------------------------------------------------------
