@@ -15,17 +15,27 @@ from numpy.typing import ArrayLike
 __all__ = [
     "LossValue",
     "Reduction",
+    "as_array",
     "as_float_array",
     "as_float_pair",
     "as_index_array",
     "as_result",
+    "broadcast_weight",
     "check_bool",
+    "check_ignore_index",
     "check_in_range",
     "check_positive",
     "check_reduction",
     "check_same_shape",
+    "check_unit_interval",
+    "class_indices",
+    "class_input",
+    "class_symbols",
+    "class_weight",
     "computing_dtype",
+    "n_classes_of",
     "promoted_dtype",
+    "sample_shape",
 ]
 
 Reduction = Literal["mean", "sum", "none"]
@@ -41,14 +51,20 @@ def _describe(values: tuple[str, ...]) -> str:
     return ", ".join(quoted[:-1]) + " or " + quoted[-1] if len(quoted) > 1 else quoted[0]
 
 
-def _as_real_array(x: ArrayLike, name: str, *, allow_empty: bool) -> np.ndarray:
-    """Return ``x`` as an array of real numbers in its own dtype (torch tensors read as numpy)."""
+def as_array(x: ArrayLike, name: str) -> np.ndarray:
+    """``x`` as a NumPy array in its own dtype (a torch tensor is read as NumPy, without its
+    autograd history); ragged data is a TypeError naming ``name``."""
     if hasattr(x, "detach") and hasattr(x, "cpu"):  # a torch tensor: read it as numpy
         x = x.detach().cpu().numpy()
     try:
-        arr = np.asarray(x)
+        return np.asarray(x)
     except (ValueError, TypeError) as exc:  # ragged lists and the like
         raise TypeError(f"{name} must be an array of real numbers; got {type(x).__name__} ({exc})") from None
+
+
+def _as_real_array(x: ArrayLike, name: str, *, allow_empty: bool) -> np.ndarray:
+    """Return ``x`` as an array of real numbers in its own dtype (torch tensors read as numpy)."""
+    arr = as_array(x, name)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
     if arr.size == 0 and not allow_empty:
@@ -134,9 +150,7 @@ def as_index_array(x: ArrayLike, name: str) -> np.ndarray:
     A float too large for ``int64`` (1e20, say) raises a ``ValueError`` that quotes it, instead of
     being cast to a meaningless integer.
     """
-    if hasattr(x, "detach") and hasattr(x, "cpu"):
-        x = x.detach().cpu().numpy()
-    arr = np.asarray(x)
+    arr = as_array(x, name)
     if arr.dtype.kind not in "iubf":
         raise TypeError(f"{name} must hold integer class indices; got dtype {arr.dtype}")
     if arr.dtype.kind == "f" and not (np.all(np.isfinite(arr)) and np.all(arr == np.round(arr))):
@@ -203,3 +217,83 @@ def check_positive(value: object, name: str, *, allow_zero: bool = False) -> flo
     if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
         raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'} and finite, got {value!r}")
     return v
+
+
+# -- inputs of the classification losses ---------------------------------------------------
+
+
+def check_unit_interval(a: np.ndarray, name: str) -> None:
+    """Raise unless every element of ``a`` lies in [0, 1] (NaN passes: it propagates)."""
+    # fmin/fmax skip NaN; two reductions need no temporary array, unlike (a < 0) | (a > 1)
+    if np.fmin.reduce(a, axis=None) < 0 or np.fmax.reduce(a, axis=None) > 1:
+        bad = (a < 0) | (a > 1)
+        raise ValueError(f"{name} must lie in [0, 1]; found {float(a[bad][0]):g}")
+
+
+def broadcast_weight(weight: ArrayLike | None, like: np.ndarray, name: str, like_name: str) -> np.ndarray | None:
+    """Read a rescaling ``weight`` and broadcast it to ``like.shape`` (never the other way round)."""
+    if weight is None:
+        return None
+    w = as_float_array(weight, name, dtype=like.dtype, allow_empty=True)
+    try:
+        return np.broadcast_to(w, like.shape)
+    except ValueError:
+        raise ValueError(f"{name} with shape {w.shape} cannot be broadcast to {like_name}.shape={like.shape}") from None
+
+
+def class_symbols(ndim: int) -> tuple[str, str]:
+    """Symbolic shapes of the input and of an index target, for messages."""
+    if ndim == 1:
+        return "(C,)", "()"
+    if ndim == 2:
+        return "(N, C)", "(N,)"
+    return "(N, C, d1, ...)", "(N, d1, ...)"
+
+
+def class_input(x: ArrayLike, name: str, *, matrix_only: bool = False) -> tuple[np.ndarray, np.dtype]:
+    """Scores over classes in the dtype they are computed in (float16 in float32), and their own dtype."""
+    a = as_float_array(x, name)
+    if matrix_only and a.ndim != 2:
+        raise ValueError(f"{name} must have shape (N, C); got shape {a.shape}")
+    if a.ndim == 0:
+        raise ValueError(f"{name} must have shape (N, C), (C,) or (N, C, d1, ...); got shape {a.shape}")
+    return a.astype(computing_dtype(a.dtype), copy=False), a.dtype
+
+
+def n_classes_of(shape: tuple[int, ...]) -> int:
+    return shape[0] if len(shape) == 1 else shape[1]
+
+
+def sample_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return () if len(shape) == 1 else (shape[0], *shape[2:])
+
+
+def class_indices(target: ArrayLike, shape: tuple[int, ...], first: str, ignore_index: int | None = None) -> np.ndarray:
+    """Class indices (int64) for an input of ``shape``, in its sample shape; every index not equal
+    to ``ignore_index`` must lie in [0, C) (an ignored one may hold any value)."""
+    y = as_index_array(target, "target")
+    expected = sample_shape(shape)
+    if y.shape != expected:
+        raise ValueError(f"target must have shape {class_symbols(len(shape))[1]} = {expected}; got shape {y.shape}")
+    n_classes = n_classes_of(shape)
+    checked = y if ignore_index is None else y[y != ignore_index]
+    bad = checked[(checked < 0) | (checked >= n_classes)]
+    if bad.size:
+        raise ValueError(f"target holds class {int(bad[0])} but {first} have {n_classes} classes")
+    return y
+
+
+def class_weight(weight: ArrayLike | None, n_classes: int, dtype: np.dtype) -> np.ndarray:
+    """The weight of each class, shape (C,): ``weight``, or 1 for every class without it."""
+    if weight is None:
+        return np.ones(n_classes, dtype=dtype)
+    w = as_float_array(weight, "weight", dtype=dtype, allow_empty=True)
+    if w.shape != (n_classes,):
+        raise ValueError(f"weight must have shape (C,) = ({n_classes},); got shape {w.shape}")
+    return w
+
+
+def check_ignore_index(ignore_index: object) -> int:
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise TypeError(f"ignore_index must be an integer, got {type(ignore_index).__name__}")
+    return int(ignore_index)

@@ -34,15 +34,23 @@ from ._reduction import reduce, reduce_grad
 from ._validation import (
     LossValue,
     Reduction,
+    as_array,
     as_float_array,
     as_float_pair,
-    as_index_array,
+    broadcast_weight,
     check_bool,
+    check_ignore_index,
     check_in_range,
     check_positive,
     check_reduction,
     check_same_shape,
-    computing_dtype,
+    check_unit_interval,
+    class_indices,
+    class_input,
+    class_symbols,
+    class_weight,
+    n_classes_of,
+    sample_shape,
 )
 from .activations import log_softmax, logsumexp, sigmoid, softmax, softplus
 
@@ -83,57 +91,10 @@ _BCE_GRAD_EPS = float(np.float32(1e-12))
 # Shared private helpers
 # --------------------------------------------------------------------------------------------
 
-
-def _check_unit_interval(a: np.ndarray, name: str) -> None:
-    """Raise unless every element of ``a`` lies in [0, 1] (NaN passes: it propagates)."""
-    # fmin/fmax skip NaN; two reductions need no temporary array, unlike (a < 0) | (a > 1)
-    if np.fmin.reduce(a, axis=None) < 0 or np.fmax.reduce(a, axis=None) > 1:
-        bad = (a < 0) | (a > 1)
-        raise ValueError(f"{name} must lie in [0, 1]; found {float(a[bad][0]):g}")
-
-
-def _broadcast_to(weight: ArrayLike | None, like: np.ndarray, name: str, like_name: str) -> np.ndarray | None:
-    """Read a rescaling ``weight`` and broadcast it to ``like.shape`` (never the other way round)."""
-    if weight is None:
-        return None
-    w = as_float_array(weight, name, dtype=like.dtype, allow_empty=True)
-    try:
-        return np.broadcast_to(w, like.shape)
-    except ValueError:
-        raise ValueError(f"{name} with shape {w.shape} cannot be broadcast to {like_name}.shape={like.shape}") from None
-
-
 # Inputs with a class axis come as (C,), (N, C) or (N, C, d1, ...): the class axis is 1, or 0 for a
 # single sample. The losses over classes move it last once, at the start, so that every sum or
 # maximum over classes runs along axis -1 and per-sample results have the sample shape (), (N,)
 # or (N, d1, ...); a gradient moves it back at the end.
-
-
-def _class_symbols(ndim: int) -> tuple[str, str]:
-    """Symbolic shapes of the input and of an index target, for messages."""
-    if ndim == 1:
-        return "(C,)", "()"
-    if ndim == 2:
-        return "(N, C)", "(N,)"
-    return "(N, C, d1, ...)", "(N, d1, ...)"
-
-
-def _class_input(x: ArrayLike, name: str, *, matrix_only: bool = False) -> tuple[np.ndarray, np.dtype]:
-    """Scores over classes in the dtype they are computed in (float16 in float32), and their own dtype."""
-    a = as_float_array(x, name)
-    if matrix_only and a.ndim != 2:
-        raise ValueError(f"{name} must have shape (N, C); got shape {a.shape}")
-    if a.ndim == 0:
-        raise ValueError(f"{name} must have shape (N, C), (C,) or (N, C, d1, ...); got shape {a.shape}")
-    return a.astype(computing_dtype(a.dtype), copy=False), a.dtype
-
-
-def _n_classes(shape: tuple[int, ...]) -> int:
-    return shape[0] if len(shape) == 1 else shape[1]
-
-
-def _sample_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
-    return () if len(shape) == 1 else (shape[0], *shape[2:])
 
 
 def _class_axis_last(a: np.ndarray) -> np.ndarray:
@@ -144,49 +105,6 @@ def _class_axis_last(a: np.ndarray) -> np.ndarray:
 def _class_axis_back(g: np.ndarray) -> np.ndarray:
     """The inverse of :func:`_class_axis_last`: a gradient in the caller's layout."""
     return g if g.ndim == 1 else np.moveaxis(g, -1, 1)
-
-
-def _as_array(target: ArrayLike) -> np.ndarray:
-    """A target as a NumPy array (torch tensors included); ragged data is a TypeError."""
-    if hasattr(target, "detach") and hasattr(target, "cpu"):
-        target = target.detach().cpu().numpy()
-    try:
-        return np.asarray(target)
-    except (ValueError, TypeError) as exc:
-        raise TypeError(f"target must be an array of numbers; got {type(target).__name__} ({exc})") from None
-
-
-def _class_indices(
-    target: ArrayLike, shape: tuple[int, ...], first: str, ignore_index: int | None = None
-) -> np.ndarray:
-    """Class indices (int64) for an input of ``shape``, in its sample shape; every index not equal
-    to ``ignore_index`` must lie in [0, C) (an ignored one may hold any value)."""
-    y = as_index_array(target, "target")
-    expected = _sample_shape(shape)
-    if y.shape != expected:
-        raise ValueError(f"target must have shape {_class_symbols(len(shape))[1]} = {expected}; got shape {y.shape}")
-    n_classes = _n_classes(shape)
-    checked = y if ignore_index is None else y[y != ignore_index]
-    bad = checked[(checked < 0) | (checked >= n_classes)]
-    if bad.size:
-        raise ValueError(f"target holds class {int(bad[0])} but {first} have {n_classes} classes")
-    return y
-
-
-def _class_weight(weight: ArrayLike | None, n_classes: int, dtype: np.dtype) -> np.ndarray:
-    """The weight of each class, shape (C,): ``weight``, or 1 for every class without it."""
-    if weight is None:
-        return np.ones(n_classes, dtype=dtype)
-    w = as_float_array(weight, "weight", dtype=dtype, allow_empty=True)
-    if w.shape != (n_classes,):
-        raise ValueError(f"weight must have shape (C,) = ({n_classes},); got shape {w.shape}")
-    return w
-
-
-def _check_ignore_index(ignore_index: object) -> int:
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-        raise TypeError(f"ignore_index must be an integer, got {type(ignore_index).__name__}")
-    return int(ignore_index)
 
 
 def _take(z: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -212,9 +130,9 @@ def _bce_inputs(
     checked = check_reduction(reduction)
     p, t, dtype = as_float_pair(prob, target, ("prob", "target"))
     check_same_shape(p, t, "prob", "target")
-    _check_unit_interval(p, "prob")
-    _check_unit_interval(t, "target")
-    return p, t, _broadcast_to(weight, p, "weight", "prob"), checked, dtype
+    check_unit_interval(p, "prob")
+    check_unit_interval(t, "target")
+    return p, t, broadcast_weight(weight, p, "weight", "prob"), checked, dtype
 
 
 def binary_cross_entropy(
@@ -337,8 +255,8 @@ def _bce_logits_inputs(
     checked = check_reduction(reduction)
     x, t, dtype = as_float_pair(logits, target, ("logits", "target"))
     check_same_shape(x, t, "logits", "target")
-    w = _broadcast_to(weight, x, "weight", "logits")
-    pw = _broadcast_to(pos_weight, x, "pos_weight", "logits")
+    w = broadcast_weight(weight, x, "weight", "logits")
+    pw = broadcast_weight(pos_weight, x, "pos_weight", "logits")
     return x, t, w, pw, checked, dtype
 
 
@@ -464,21 +382,21 @@ def _cross_entropy_inputs(
     logits), the class weights, the label smoothing, ``ignore_index``, the reduction and the
     dtype of the result."""
     red = cast(Reduction, check_reduction(reduction))
-    ignore = _check_ignore_index(ignore_index)
+    ignore = check_ignore_index(ignore_index)
     eps = check_in_range(label_smoothing, "label_smoothing", 0.0, 1.0, low_inclusive=True, high_inclusive=True)
-    x, dtype = _class_input(logits, "logits")
-    t = _as_array(target)
+    x, dtype = class_input(logits, "logits")
+    t = as_array(target, "target")
     if t.shape == x.shape:  # class probabilities
         t = as_float_array(t, "target", dtype=x.dtype)
-    elif t.shape == _sample_shape(x.shape):  # class indices
-        t = _class_indices(t, x.shape, "logits", ignore)
+    elif t.shape == sample_shape(x.shape):  # class indices
+        t = class_indices(t, x.shape, "logits", ignore)
     else:
-        sym_x, sym_y = _class_symbols(x.ndim)
+        sym_x, sym_y = class_symbols(x.ndim)
         raise ValueError(
-            f"target must have shape {sym_y} = {_sample_shape(x.shape)} (class indices) or "
+            f"target must have shape {sym_y} = {sample_shape(x.shape)} (class indices) or "
             f"{sym_x} = {x.shape} (class probabilities); got shape {t.shape}"
         )
-    w = _class_weight(weight, _n_classes(x.shape), x.dtype)
+    w = class_weight(weight, n_classes_of(x.shape), x.dtype)
     return x, t, w, eps, ignore, red, dtype
 
 
@@ -674,10 +592,10 @@ def _nll_inputs(
     """Validate; return the log-probabilities, the class indices, the class weights,
     ``ignore_index``, the reduction and the dtype of the result."""
     red = cast(Reduction, check_reduction(reduction))
-    ignore = _check_ignore_index(ignore_index)
-    x, dtype = _class_input(log_probs, "log_probs")
-    y = _class_indices(target, x.shape, "log_probs", ignore)
-    w = _class_weight(weight, _n_classes(x.shape), x.dtype)
+    ignore = check_ignore_index(ignore_index)
+    x, dtype = class_input(log_probs, "log_probs")
+    y = class_indices(target, x.shape, "log_probs", ignore)
+    w = class_weight(weight, n_classes_of(x.shape), x.dtype)
     return x, y, w, ignore, red, dtype
 
 
@@ -792,9 +710,9 @@ def _focal_inputs(
     the dtype of the result."""
     red = cast(Reduction, check_reduction(reduction))
     g = check_positive(gamma, "gamma", allow_zero=True)
-    x, dtype = _class_input(logits, "logits")
-    y = _class_indices(target, x.shape, "logits")
-    w = _class_weight(weight, _n_classes(x.shape), x.dtype)
+    x, dtype = class_input(logits, "logits")
+    y = class_indices(target, x.shape, "logits")
+    w = class_weight(weight, n_classes_of(x.shape), x.dtype)
     return x, y, w, g, red, dtype
 
 
@@ -1083,8 +1001,8 @@ def _multiclass_hinge_inputs(
     m = check_in_range(margin, "margin", -np.inf, np.inf)
     if not isinstance(variant, str) or variant not in _VARIANTS:
         raise ValueError(f"variant must be 'weston_watkins' or 'crammer_singer', got {variant!r}")
-    s, dtype = _class_input(scores, "scores", matrix_only=True)
-    y = _class_indices(target, s.shape, "scores")
+    s, dtype = class_input(scores, "scores", matrix_only=True)
+    y = class_indices(target, s.shape, "scores")
     return s, y, m, cast(HingeVariant, variant), red, dtype
 
 

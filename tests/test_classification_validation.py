@@ -477,7 +477,7 @@ def test_bad_input_raises_with_exact_message(case: str, gradient: bool) -> None:
 def test_ragged_input_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="^" + re.escape("prob must be an array of real numbers; got list")):
         lu.binary_cross_entropy([[0.5], [0.5, 0.5]], [[1.0], [1.0, 0.0]])
-    with pytest.raises(TypeError, match="^" + re.escape("target must be an array of numbers; got list")):
+    with pytest.raises(TypeError, match="^" + re.escape("target must be an array of real numbers; got list")):
         lu.cross_entropy(LOGITS, [[0], [1, 2]])
 
 
