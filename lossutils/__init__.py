@@ -5,12 +5,15 @@ The companion package of the book *Loss Functions in Machine Learning*. Every lo
 second, like :mod:`torch.nn.functional`, and has a gradient ``fn_grad`` with the same
 arguments that returns d(loss)/d(first argument) with the first argument's shape.
 
-Submodules: :mod:`lossutils.regression`, :mod:`lossutils.classification` (both re-exported
-here), :mod:`lossutils.metrics`, and, loaded on first use (``lu.plot.use_style()`` works
-after ``import lossutils as lu``), :mod:`lossutils.nn` (``torch.nn.Module`` losses; imports
-torch), :mod:`lossutils.data`, :mod:`lossutils.plot` (imports matplotlib),
-:mod:`lossutils.train` and :mod:`lossutils.cards` (the loss cards of the book). So
-``import lossutils`` imports neither torch nor matplotlib.
+Submodules: :mod:`lossutils.regression`, :mod:`lossutils.classification` and
+:mod:`lossutils.activations` (the stable sigmoid, softplus, softmax and logsumexp the losses are
+made of), all three re-exported here; :mod:`lossutils.registry` (every loss with its gradient,
+kind and PyTorch twin), :mod:`lossutils.metrics`; and, loaded on first use
+(``lu.plot.use_style()`` works after ``import lossutils as lu``), :mod:`lossutils.nn`
+(``torch.nn.Module`` losses; imports torch), :mod:`lossutils.data`, :mod:`lossutils.plot`
+(imports matplotlib), :mod:`lossutils.train`, :mod:`lossutils.cards` (the loss cards of the
+book) and :mod:`lossutils.notebook`. So ``import lossutils`` imports neither torch nor
+matplotlib.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from .regression import *  # noqa: F403
 from .regression import __all__ as _regression_all
 
 if TYPE_CHECKING:  # type checkers see the lazy submodules as plain imports
-    from . import cards, data, nn, plot, train  # noqa: F401 (nn is not in __all__, as before)
+    from . import cards, data, nn, notebook, plot, train  # noqa: F401 (nn and notebook are not in __all__)
 
 __version__ = "0.1.0"
 
@@ -48,7 +51,7 @@ __all__ = [
 ]
 
 # Submodules imported on first attribute access (PEP 562): plot imports matplotlib, nn torch.
-_LAZY_SUBMODULES = ("cards", "data", "nn", "plot", "train")
+_LAZY_SUBMODULES = ("cards", "data", "nn", "notebook", "plot", "train")
 
 
 def __getattr__(name: str) -> ModuleType:
