@@ -40,6 +40,7 @@ MARKDOWN_FIELDS = (
     "input_range",
     "output_range",
     "extra_options",
+    "torch_note",
 )
 
 
@@ -54,6 +55,7 @@ def test_every_loss_has_a_card_and_a_reference_in_book_order():
 def test_card_fields_are_complete_and_consistent(name):
     c, entry = card(name), LOSSES[name]
     assert c.key == name
+    assert c.entry is entry
     assert c.family == ("regression" if entry.kind == "residual" else "classification")
     assert c.chapter in CHAPTERS
     assert c.lossutils_name == f"lossutils.{name}"
@@ -90,31 +92,38 @@ def test_named_functions_and_modules_exist(name):
     if entry.nn_module is not None:
         module, _, cls = c.nn_module.rpartition(".")
         assert callable(getattr(importlib.import_module(module), cls))
-    for dotted in re.findall(r"\b(?:torch|sklearn)\.[\w.]+\w", c.torch_name):
+    # the names in the card's PyTorch note (torchvision is not a dependency of the book)
+    for dotted in re.findall(r"`((?:torch|sklearn)\.[\w.]+\w)`", c.torch_note):
         module, _, attr = dotted.rpartition(".")
         assert hasattr(importlib.import_module(module), attr), dotted
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_pytorch_cell_is_the_registry_twin_then_the_note(name):
+    c, entry = card(name), LOSSES[name]
+    cell = cards._pytorch(c)
+    if entry.torch_function is None:
+        twin = "—"
+    else:
+        twin = f"`torch.nn.functional.{entry.torch_function}` / `torch.nn.{entry.torch_module}`"
+    assert cell == (f"{twin} ({c.torch_note})" if c.torch_note else twin)
+    assert all(" " not in span for span in re.findall(r"`([^`]*)`", cell)), "code spans hold names, not prose"
 
 
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("—", "—"),
-        ("torch.nn.functional.mse_loss / torch.nn.MSELoss", "`torch.nn.functional.mse_loss` / `torch.nn.MSELoss`"),
-        ("— (scikit-learn: sklearn.metrics.hinge_loss)", "— (scikit-learn: `sklearn.metrics.hinge_loss`)"),
+        ("mse", "`torch.nn.functional.mse_loss` / `torch.nn.MSELoss`"),
+        ("squared_hinge", "—"),
+        ("hinge", "— (scikit-learn: `sklearn.metrics.hinge_loss`)"),
         (
-            "torch.nn.functional.multi_margin_loss / torch.nn.MultiMarginLoss (Weston–Watkins ÷ C)",
-            "`torch.nn.functional.multi_margin_loss` / `torch.nn.MultiMarginLoss` (Weston–Watkins ÷ C)",
+            "multiclass_hinge",
+            "— (Weston–Watkins ÷ C is `torch.nn.functional.multi_margin_loss` / `torch.nn.MultiMarginLoss`)",
         ),
     ],
 )
-def test_framework_names_render_as_code_and_remarks_as_prose(name, expected):
-    assert cards._code_or_dash(name) == expected
-
-
-def test_every_card_renders_its_framework_names_without_code_spans_around_prose():
-    for c in CARDS.values():
-        spans = re.findall(r"`([^`]*)`", cards._code_or_dash(c.torch_name))
-        assert all(" " not in span for span in spans), (c.key, spans)
+def test_pytorch_cells_as_the_book_shows_them(name, expected):
+    assert cards._pytorch(card(name)) == expected
 
 
 # -- the NumPy references written from the cards agree with lossutils ---------------------------
