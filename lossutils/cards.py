@@ -1,16 +1,18 @@
 r"""Loss cards: one source for the summary of every loss in the book.
 
-Each loss has a :class:`LossCard`: its per-sample formula, gradient and second derivative
-in LaTeX, the constant prediction it favours, the likelihood it corresponds to, how it
-treats outliers, its ranges, its PyTorch twin and its chapter. The same cards feed the box
-at the top of each loss's section (:func:`card`), the book's summary table
-(:func:`summary_table`) and the gradient cheat sheet (:func:`gradient_cheatsheet`), so the
-three can never disagree.
+Each loss has a :class:`LossCard` holding what the book states about it: its per-sample
+formula, gradient and second derivative in LaTeX, the constant prediction it favours, the
+likelihood it corresponds to, how it treats outliers, its ranges, its options and its chapter.
+What the card does not restate it reads from :mod:`lossutils.registry`: the kind of the first
+argument (regression or classification), the PyTorch twin and the :mod:`lossutils.nn` module.
+The same cards feed the box at the top of each loss's section (:func:`card`), the book's
+summary table (:func:`summary_table`) and the gradient cheat sheet (:func:`gradient_cheatsheet`),
+so the three can never disagree.
 
-Beside each LaTeX formula sits a small NumPy ``reference`` (and ``reference_grad``,
-``reference_second``) written from that formula, independently of :mod:`lossutils`; the tests
-check them against ``lossutils.<key>`` and ``lossutils.<key>_grad``, and check every stated
-minimiser by sweeping constant predictions. A formula on a card is therefore a tested formula.
+The tests hold a naive NumPy reference of every loss (``tests/references.py``), written from
+the LaTeX on its card independently of :mod:`lossutils`; they check it against
+``lossutils.<name>`` and ``lossutils.<name>_grad``, and check every stated minimiser by
+sweeping constant predictions. A formula on a card is therefore a tested formula.
 
 In a notebook, a card or table displays itself as Markdown (a two-column table with
 ``$...$`` math, which MyST-NB and Jupyter render); ``print`` shows the same Markdown source.
@@ -21,23 +23,22 @@ Examples
 >>> c = cards.card("mae")
 >>> c.minimiser
 'the median of the targets'
+>>> c.family, c.lossutils_name
+('regression', 'lossutils.mae')
 >>> print(cards.summary_table(["mse", "mae"]).splitlines()[0])
 | loss | per-sample loss | best constant | noise model | robust to outliers | PyTorch | chapter |
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Literal
 
-import numpy as np
+from . import registry
 
 __all__ = ["CARDS", "LossCard", "Markdown", "card", "gradient_cheatsheet", "summary_table"]
-
-Reference = Callable[..., np.ndarray]
 
 
 class Markdown(str):
@@ -54,15 +55,15 @@ class Markdown(str):
 
 @dataclass(frozen=True, eq=False)
 class LossCard:
-    r"""Everything the book states about one loss, and NumPy references that test it.
+    r"""What the book states about one loss.
 
     Attributes
     ----------
     key : str
-        The lossutils function name, e.g. ``"mse"``.
+        The lossutils name of the loss, e.g. ``"mse"`` (its key in :data:`CARDS` and in
+        :data:`lossutils.registry.LOSSES`).
     title : str
         Display name.
-    family : {'regression', 'classification'}
     argument : str
         LaTeX symbol of the first argument, the one gradients are taken with respect to.
     variables : str
@@ -78,12 +79,6 @@ class LossCard:
     robust_to_outliers : str
     input_range, output_range : str
         Markdown (may contain ``$...$``).
-    torch_name : str
-        The PyTorch twin (functional / module) or ``"—"``.
-    lossutils_name : str
-        Qualified name of the NumPy function, e.g. ``"lossutils.mse"``.
-    nn_module : str
-        The :mod:`lossutils.nn` module, or ``"—"``.
     chapter : str
         The notebook of the book that teaches it, e.g. ``"02_mse.ipynb"``.
     options : mapping
@@ -91,18 +86,13 @@ class LossCard:
     extra_options : str
         Further keyword options of the function that the per-sample formula leaves out
         (class weights, ``ignore_index``, ...), as Markdown.
-    reference, reference_grad, reference_second : callable
-        ``f(first_arg, target, **options)`` per sample, in NumPy, written from the LaTeX.
-        ``reference_second`` is None where the card gives no closed form.
-    best_constant : callable or None
-        ``f(targets, **options)`` (for losses over C classes ``f(targets, n_classes)``): the
-        constant first argument that minimises the mean loss, as the ``minimiser`` text
-        states; None where none exists or it has no closed form.
+    torch_note : str
+        A remark for the PyTorch row, as Markdown: a near twin that is not the same loss, or
+        where else the loss lives (e.g. ``"scikit-learn: `sklearn.metrics.hinge_loss`"``).
     """
 
     key: str
     title: str
-    family: Literal["regression", "classification"]
     argument: str
     variables: str
     formula: str
@@ -113,29 +103,43 @@ class LossCard:
     robust_to_outliers: str
     input_range: str
     output_range: str
-    torch_name: str
-    lossutils_name: str
-    nn_module: str
     chapter: str
     options: Mapping[str, float] = field(default_factory=dict)
     extra_options: str = ""
-    reference: Reference | None = field(default=None, repr=False, compare=False)
-    reference_grad: Reference | None = field(default=None, repr=False, compare=False)
-    reference_second: Reference | None = field(default=None, repr=False, compare=False)
-    best_constant: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
+    torch_note: str = ""
+
+    @property
+    def entry(self) -> registry.LossEntry:
+        """The loss's entry in :data:`lossutils.registry.LOSSES`."""
+        return registry.LOSSES[self.key]
+
+    @property
+    def family(self) -> Literal["regression", "classification"]:
+        """``"regression"`` for a loss of a residual (registry kind ``"residual"``), else ``"classification"``."""
+        return "regression" if self.entry.kind == "residual" else "classification"
+
+    @property
+    def lossutils_name(self) -> str:
+        """Qualified name of the NumPy function, e.g. ``"lossutils.mse"``."""
+        return f"lossutils.{self.key}"
 
     @property
     def grad_name(self) -> str:
         """Qualified name of the gradient function, e.g. ``"lossutils.mse_grad"``."""
         return f"{self.lossutils_name}_grad"
 
+    @property
+    def nn_module(self) -> str:
+        """Qualified name of the :mod:`lossutils.nn` module, e.g. ``"lossutils.nn.LogCoshLoss"``, or ``"—"``."""
+        name = self.entry.nn_module
+        return "—" if name is None else f"lossutils.nn.{name}"
+
     def rows(self) -> list[tuple[str, str]]:
         """The card as (label, Markdown) rows."""
         d = rf"\dfrac{{\partial \ell}}{{\partial {self.argument}}}"
         d2 = rf"\dfrac{{\partial^2 \ell}}{{\partial {self.argument}^2}}"
-        options = ", ".join(
-            [f"`{k}={v}`" for k, v in self.options.items()] + [self.extra_options] * bool(self.extra_options)
-        )
+        options = [f"`{k}={v}`" for k, v in self.options.items()] + ([self.extra_options] if self.extra_options else [])
+        lossutils = [self.lossutils_name, self.grad_name] + ([self.nn_module] if self.entry.nn_module else [])
         return [
             ("family", self.family),
             ("symbols", self.variables),
@@ -147,9 +151,9 @@ class LossCard:
             ("robust to outliers", self.robust_to_outliers),
             ("inputs", self.input_range),
             ("output", self.output_range),
-            ("options", options or "—"),
-            ("PyTorch", _code_or_dash(self.torch_name)),
-            ("lossutils", f"`{self.lossutils_name}`, `{self.grad_name}`" + _nn_suffix(self.nn_module)),
+            ("options", ", ".join(options) or "—"),
+            ("PyTorch", _pytorch(self)),
+            ("lossutils", ", ".join(f"`{name}`" for name in lossutils)),
             ("chapter", f"`{self.chapter}`"),
         ]
 
@@ -172,87 +176,20 @@ class LossCard:
         return self.to_text()
 
 
-def _code_or_dash(name: str) -> str:
-    """Markdown for a framework name: each ``/``-separated name as code, ``—`` (none) as is, and
-    in a trailing remark in parentheses only the dotted names as code."""
-    main, _, remark = name.partition(" (")
-    main = main.strip()
-    text = main if main == "—" else " / ".join(f"`{part.strip()}`" for part in main.split("/"))
-    if remark:
-        text += " (" + re.sub(r"\b[A-Za-z_]\w*(?:\.\w+)+\b", lambda m: f"`{m.group(0)}`", remark)
-    return text
-
-
-def _nn_suffix(nn_module: str) -> str:
-    return "" if nn_module == "—" else f", `{nn_module}`"
-
-
-# -- NumPy references, written from the formulas on the cards ---------------------------------
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return np.asarray(1.0 / (1.0 + np.exp(-z)))
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return np.asarray(e / e.sum(axis=-1, keepdims=True))
-
-
-def _one_hot(y: np.ndarray, n_classes: int) -> np.ndarray:
-    return np.asarray(np.eye(n_classes)[np.asarray(y, dtype=int)])
-
-
-def _pick(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return np.asarray(np.take_along_axis(a, np.asarray(y, dtype=int)[:, None], axis=1)[:, 0])
-
-
-def _focal_grad(z: np.ndarray, y: np.ndarray, gamma: float = 2.0) -> np.ndarray:
-    p = _softmax(z)
-    p_y = _pick(p, y)
-    u = 1.0 - p_y
-    factor = u**gamma * (1.0 - gamma * p_y * np.log(p_y) / u)
-    return np.asarray(factor[:, None] * (p - _one_hot(y, z.shape[1])))
-
-
-def _ww_grad(s: np.ndarray, y: np.ndarray, margin: float = 1.0) -> np.ndarray:
-    violated = (margin - _pick(s, y)[:, None] + s > 0) & (_one_hot(y, s.shape[1]) == 0)
-    g = violated.astype(float)
-    return np.asarray(g - _one_hot(y, s.shape[1]) * g.sum(axis=1, keepdims=True))
-
-
-def _squared_hinge_best(t: np.ndarray, margin: float = 1.0) -> float:
-    return float(margin * (2 * np.mean(t == 1) - 1))
-
-
-def _huber_location(y: np.ndarray, delta: float = 1.0, scale: float = 1.0) -> float:
-    """The constant c solving sum(psi((c - y) / scale)) = 0 for Huber's psi, by bisection."""
-    lo, hi = float(np.min(y)), float(np.max(y))
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if np.sum(np.clip((mid - y) / scale, -delta, delta)) > 0:
-            hi = mid
-        else:
-            lo = mid
-    return 0.5 * (lo + hi)
-
-
-def _log_cosh_location(y: np.ndarray) -> float:
-    """The constant c solving sum(tanh(c - y)) = 0, by bisection."""
-    lo, hi = float(np.min(y)), float(np.max(y))
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if np.sum(np.tanh(mid - y)) > 0:
-            hi = mid
-        else:
-            lo = mid
-    return 0.5 * (lo + hi)
+def _pytorch(c: LossCard) -> str:
+    """The PyTorch cell: the registry's twin (functional / module) as code, or ``—``, then the card's note."""
+    e = c.entry
+    twin = (
+        "—" if e.torch_function is None else f"`torch.nn.functional.{e.torch_function}` / `torch.nn.{e.torch_module}`"
+    )
+    return f"{twin} ({c.torch_note})" if c.torch_note else twin
 
 
 # -- the cards ---------------------------------------------------------------------------------
 
 _RESIDUAL = r"$\hat y$ prediction, $y$ target, $r = \hat y - y$ (positive: predicted too high)"
 _REG_IN = r"$\hat y, y \in \mathbb{R}$, same shape"
+_NONNEG = r"$[0, \infty)$"
 _BIN_LOGIT = r"$z$ logit (score), $y \in \{0, 1\}$ label, $\sigma$ the sigmoid"
 _MARGIN = r"$s$ score, $t \in \{-1, +1\}$ label, $m$ margin; $t s$ is the (functional) margin"
 _CLASSES = (
@@ -263,7 +200,6 @@ _CARD_LIST = [
     LossCard(
         key="mse",
         title="Mean squared error (L2)",
-        family="regression",
         argument=r"\hat y",
         variables=_RESIDUAL,
         formula=r"(\hat y - y)^2",
@@ -273,20 +209,12 @@ _CARD_LIST = [
         noise_model="Gaussian (constant variance)",
         robust_to_outliers="no: an error 10× larger costs 100× more, and its gradient grows with it",
         input_range=_REG_IN,
-        output_range=r"$[0, \infty)$",
-        torch_name="torch.nn.functional.mse_loss / torch.nn.MSELoss",
-        lossutils_name="lossutils.mse",
-        nn_module="—",
+        output_range=_NONNEG,
         chapter="02_mse.ipynb",
-        reference=lambda p, y: (p - y) ** 2,
-        reference_grad=lambda p, y: 2 * (p - y),
-        reference_second=lambda p, y: np.full_like(p, 2.0),
-        best_constant=lambda y: float(np.mean(y)),
     ),
     LossCard(
         key="mae",
         title="Mean absolute error (L1)",
-        family="regression",
         argument=r"\hat y",
         variables=_RESIDUAL,
         formula=r"\lvert \hat y - y \rvert",
@@ -296,20 +224,12 @@ _CARD_LIST = [
         noise_model="Laplace (double exponential)",
         robust_to_outliers="yes: every error pulls with the same force, however large",
         input_range=_REG_IN,
-        output_range=r"$[0, \infty)$",
-        torch_name="torch.nn.functional.l1_loss / torch.nn.L1Loss",
-        lossutils_name="lossutils.mae",
-        nn_module="—",
+        output_range=_NONNEG,
         chapter="03_mae_mbe.ipynb",
-        reference=lambda p, y: np.abs(p - y),
-        reference_grad=lambda p, y: np.sign(p - y),
-        reference_second=lambda p, y: np.zeros_like(p),
-        best_constant=lambda y: float(np.median(y)),
     ),
     LossCard(
         key="mbe",
         title="Mean bias error",
-        family="regression",
         argument=r"\hat y",
         variables=_RESIDUAL,
         formula=r"\hat y - y",
@@ -320,19 +240,11 @@ _CARD_LIST = [
         robust_to_outliers="no: one large error shifts the average bias",
         input_range=_REG_IN,
         output_range=r"$(-\infty, \infty)$; 0 means no bias on average",
-        torch_name="—",
-        lossutils_name="lossutils.mbe",
-        nn_module="lossutils.nn.MeanBiasError",
         chapter="03_mae_mbe.ipynb",
-        reference=lambda p, y: p - y,
-        reference_grad=lambda p, y: np.ones_like(p),
-        reference_second=lambda p, y: np.zeros_like(p),
-        best_constant=None,
     ),
     LossCard(
         key="huber",
         title="Huber loss",
-        family="regression",
         argument=r"\hat y",
         variables=_RESIDUAL + r", $\delta > 0$ threshold",
         formula=(
@@ -352,23 +264,13 @@ _CARD_LIST = [
         noise_model="Gaussian in the centre with Laplace tails (Huber's least favourable distribution)",
         robust_to_outliers=r"yes: an outlier's pull is capped at $\delta$",
         input_range=_REG_IN,
-        output_range=r"$[0, \infty)$",
-        torch_name="torch.nn.functional.huber_loss / torch.nn.HuberLoss",
-        lossutils_name="lossutils.huber",
-        nn_module="—",
+        output_range=_NONNEG,
         chapter="04_robust_regression.ipynb",
         options={"delta": 1.0},
-        reference=lambda p, y, delta=1.0: np.where(
-            np.abs(p - y) <= delta, 0.5 * (p - y) ** 2, delta * (np.abs(p - y) - 0.5 * delta)
-        ),
-        reference_grad=lambda p, y, delta=1.0: np.where(np.abs(p - y) <= delta, p - y, delta * np.sign(p - y)),
-        reference_second=lambda p, y, delta=1.0: np.where(np.abs(p - y) < delta, 1.0, 0.0),
-        best_constant=lambda y, delta=1.0: _huber_location(y, delta),
     ),
     LossCard(
         key="smooth_l1",
         title="Smooth L1 loss",
-        family="regression",
         argument=r"\hat y",
         variables=_RESIDUAL + r", $\beta \ge 0$ threshold ($\beta = 0$ gives the L1 loss, as in PyTorch)",
         formula=(
@@ -386,23 +288,13 @@ _CARD_LIST = [
         noise_model="as Huber: Gaussian centre, Laplace tails",
         robust_to_outliers="yes: gradients are capped at ±1",
         input_range=_REG_IN,
-        output_range=r"$[0, \infty)$",
-        torch_name="torch.nn.functional.smooth_l1_loss / torch.nn.SmoothL1Loss",
-        lossutils_name="lossutils.smooth_l1",
-        nn_module="—",
+        output_range=_NONNEG,
         chapter="04_robust_regression.ipynb",
         options={"beta": 1.0},
-        reference=lambda p, y, beta=1.0: np.where(
-            np.abs(p - y) < beta, 0.5 * (p - y) ** 2 / beta, np.abs(p - y) - 0.5 * beta
-        ),
-        reference_grad=lambda p, y, beta=1.0: np.where(np.abs(p - y) < beta, (p - y) / beta, np.sign(p - y)),
-        reference_second=lambda p, y, beta=1.0: np.where(np.abs(p - y) < beta, 1.0 / beta, 0.0),
-        best_constant=lambda y, beta=1.0: _huber_location(y, beta),
     ),
     LossCard(
         key="log_cosh",
         title="Log-cosh loss",
-        family="regression",
         argument=r"\hat y",
         variables=_RESIDUAL,
         formula=r"\log\cosh(\hat y - y)",
@@ -412,20 +304,12 @@ _CARD_LIST = [
         noise_model=r"hyperbolic secant: density $\propto 1/\cosh(r)$",
         robust_to_outliers="mostly: quadratic near 0, linear far away; gradients bounded by 1",
         input_range=_REG_IN,
-        output_range=r"$[0, \infty)$",
-        torch_name="—",
-        lossutils_name="lossutils.log_cosh",
-        nn_module="lossutils.nn.LogCoshLoss",
+        output_range=_NONNEG,
         chapter="04_robust_regression.ipynb",
-        reference=lambda p, y: np.log(np.cosh(p - y)),
-        reference_grad=lambda p, y: np.tanh(p - y),
-        reference_second=lambda p, y: 1.0 - np.tanh(p - y) ** 2,
-        best_constant=lambda y: _log_cosh_location(y),
     ),
     LossCard(
         key="quantile",
         title="Quantile (pinball) loss",
-        family="regression",
         argument=r"\hat y",
         variables=_RESIDUAL + r", $q \in (0, 1)$ the quantile",
         formula=r"\max\bigl(q\,(y - \hat y),\ (q - 1)(y - \hat y)\bigr)",
@@ -435,21 +319,14 @@ _CARD_LIST = [
         noise_model="asymmetric Laplace",
         robust_to_outliers="yes: like MAE, which it is (halved) at q = 0.5",
         input_range=_REG_IN,
-        output_range=r"$[0, \infty)$",
-        torch_name="— (scikit-learn: sklearn.metrics.mean_pinball_loss)",
-        lossutils_name="lossutils.quantile",
-        nn_module="lossutils.nn.QuantileLoss",
+        output_range=_NONNEG,
         chapter="04_robust_regression.ipynb",
         options={"q": 0.5},
-        reference=lambda p, y, q=0.5: np.maximum(q * (y - p), (q - 1) * (y - p)),
-        reference_grad=lambda p, y, q=0.5: np.where(p > y, 1 - q, np.where(p < y, -q, 0.0)),
-        reference_second=lambda p, y, q=0.5: np.zeros_like(p),
-        best_constant=lambda y, q=0.5: float(np.quantile(y, q, method="inverted_cdf")),
+        torch_note="scikit-learn: `sklearn.metrics.mean_pinball_loss`",
     ),
     LossCard(
         key="binary_cross_entropy",
         title="Binary cross-entropy (on probabilities)",
-        family="classification",
         argument="p",
         variables=r"$p$ predicted probability of class 1, $y \in \{0, 1\}$ label (or a soft label in $[0, 1]$)",
         formula=r"-\bigl[y \log p + (1 - y) \log(1 - p)\bigr]",
@@ -460,20 +337,12 @@ _CARD_LIST = [
         robust_to_outliers="no: a confidently wrong prediction costs up to 100 (the log is clamped at −100)",
         input_range=r"$p \in [0, 1]$, $y \in [0, 1]$",
         output_range=r"$[0, 100]$",
-        torch_name="torch.nn.functional.binary_cross_entropy / torch.nn.BCELoss",
-        lossutils_name="lossutils.binary_cross_entropy",
-        nn_module="—",
         chapter="05_binary_cross_entropy.ipynb",
         extra_options="`weight` (rescales each element)",
-        reference=lambda p, y: -(y * np.log(p) + (1 - y) * np.log(1 - p)),
-        reference_grad=lambda p, y: (p - y) / (p * (1 - p)),
-        reference_second=lambda p, y: y / p**2 + (1 - y) / (1 - p) ** 2,
-        best_constant=lambda y: float(np.mean(y)),
     ),
     LossCard(
         key="binary_cross_entropy_with_logits",
         title="Binary cross-entropy with logits (logistic loss)",
-        family="classification",
         argument="z",
         variables=_BIN_LOGIT,
         formula=r"\log(1 + e^{z}) - y z = -\bigl[y \log \sigma(z) + (1 - y) \log(1 - \sigma(z))\bigr]",
@@ -483,21 +352,13 @@ _CARD_LIST = [
         noise_model="Bernoulli with a logit link (logistic regression)",
         robust_to_outliers="partly: grows linearly for badly wrong scores; the gradient is bounded by 1",
         input_range=r"$z \in \mathbb{R}$, $y \in [0, 1]$",
-        output_range=r"$[0, \infty)$",
-        torch_name="torch.nn.functional.binary_cross_entropy_with_logits / torch.nn.BCEWithLogitsLoss",
-        lossutils_name="lossutils.binary_cross_entropy_with_logits",
-        nn_module="—",
+        output_range=_NONNEG,
         chapter="05_binary_cross_entropy.ipynb",
         extra_options="`weight`, `pos_weight` (scales the positive term)",
-        reference=lambda z, y: np.log1p(np.exp(z)) - y * z,
-        reference_grad=lambda z, y: _sigmoid(z) - y,
-        reference_second=lambda z, y: _sigmoid(z) * (1 - _sigmoid(z)),
-        best_constant=lambda y: float(np.log(np.mean(y) / (1 - np.mean(y)))),
     ),
     LossCard(
         key="cross_entropy",
         title="Cross-entropy (softmax)",
-        family="classification",
         argument="z_k",
         variables=_CLASSES,
         formula=r"-\log p_y = \operatorname{logsumexp}(z) - z_y",
@@ -507,21 +368,13 @@ _CARD_LIST = [
         noise_model="categorical (multinoulli)",
         robust_to_outliers="no: a mislabelled sample keeps pulling until its wrong class wins",
         input_range=r"$z \in \mathbb{R}^{C}$; $y \in \{0, \dots, C - 1\}$ or a probability vector",
-        output_range=r"$[0, \infty)$",
-        torch_name="torch.nn.functional.cross_entropy / torch.nn.CrossEntropyLoss",
-        lossutils_name="lossutils.cross_entropy",
-        nn_module="lossutils.nn.CrossEntropyLoss",
+        output_range=_NONNEG,
         chapter="06_cross_entropy.ipynb",
         extra_options="`weight` (per class), `ignore_index=-100`, `label_smoothing=0.0`",
-        reference=lambda z, y: np.log(np.sum(np.exp(z), axis=1)) - _pick(z, y),
-        reference_grad=lambda z, y: _softmax(z) - _one_hot(y, z.shape[1]),
-        reference_second=None,
-        best_constant=lambda y, n_classes: np.log(np.bincount(y, minlength=n_classes) / len(y)),
     ),
     LossCard(
         key="nll_loss",
         title="Negative log-likelihood",
-        family="classification",
         argument=r"a_k",
         variables=r"$a \in \mathbb{R}^C$ log-probabilities (e.g. from log-softmax), $y$ true class",
         formula=r"-a_y",
@@ -535,20 +388,12 @@ _CARD_LIST = [
         robust_to_outliers="no (as cross-entropy)",
         input_range=r"$a \in (-\infty, 0]^{C}$; $y \in \{0, \dots, C - 1\}$",
         output_range=r"$[0, \infty)$ for log-probabilities",
-        torch_name="torch.nn.functional.nll_loss / torch.nn.NLLLoss",
-        lossutils_name="lossutils.nll_loss",
-        nn_module="—",
         chapter="06_cross_entropy.ipynb",
         extra_options="`weight` (per class), `ignore_index=-100`",
-        reference=lambda lp, y: -_pick(lp, y),
-        reference_grad=lambda lp, y: -_one_hot(y, lp.shape[1]),
-        reference_second=lambda lp, y: np.zeros_like(lp),
-        best_constant=lambda y, n_classes: np.log(np.bincount(y, minlength=n_classes) / len(y)),
     ),
     LossCard(
         key="focal_loss",
         title="Focal loss (softmax)",
-        family="classification",
         argument="z_k",
         variables=_CLASSES + r", $\gamma \ge 0$ focusing parameter",
         formula=r"-(1 - p_y)^{\gamma} \log p_y",
@@ -566,22 +411,15 @@ _CARD_LIST = [
         noise_model="none exactly: a re-weighted categorical likelihood (not a proper scoring rule)",
         robust_to_outliers="no: hard samples, mislabelled ones included, keep their full weight while easy ones fade",
         input_range=r"$z \in \mathbb{R}^{C}$; $y \in \{0, \dots, C - 1\}$",
-        output_range=r"$[0, \infty)$",
-        torch_name="— (torchvision.ops.sigmoid_focal_loss is the binary, sigmoid form)",
-        lossutils_name="lossutils.focal_loss",
-        nn_module="lossutils.nn.FocalLoss",
+        output_range=_NONNEG,
         chapter="06_cross_entropy.ipynb",
         extra_options="`weight` (per class)",
         options={"gamma": 2.0},
-        reference=lambda z, y, gamma=2.0: -((1 - _pick(_softmax(z), y)) ** gamma) * np.log(_pick(_softmax(z), y)),
-        reference_grad=_focal_grad,
-        reference_second=None,
-        best_constant=None,
+        torch_note="`torchvision.ops.sigmoid_focal_loss` is the binary, sigmoid form",
     ),
     LossCard(
         key="kl_div",
         title="Kullback–Leibler divergence",
-        family="classification",
         argument=r"\log q_k",
         variables=r"$\log q$ predicted log-probabilities, $p$ target distribution (PyTorch's argument order)",
         formula=r"\sum_k p_k (\log p_k - \log q_k)",
@@ -592,20 +430,12 @@ _CARD_LIST = [
         robust_to_outliers=r"no: $q_k \to 0$ where $p_k > 0$ costs without bound",
         input_range=r"$\log q \in (-\infty, 0]^{C}$, $p \in [0, 1]^{C}$ (rows summing to 1)",
         output_range=r"$[0, \infty)$ per sample when both are distributions",
-        torch_name="torch.nn.functional.kl_div / torch.nn.KLDivLoss",
-        lossutils_name="lossutils.kl_div",
-        nn_module="—",
         chapter="06_cross_entropy.ipynb",
         extra_options="`log_target=False`; reduction `'batchmean'` by default",
-        reference=lambda lq, p: p * (np.log(p) - lq),
-        reference_grad=lambda lq, p: -p,
-        reference_second=lambda lq, p: np.zeros_like(lq),
-        best_constant=None,
     ),
     LossCard(
         key="hinge",
         title="Hinge loss",
-        family="classification",
         argument="s",
         variables=_MARGIN,
         formula=r"\max(0,\ m - t s)",
@@ -615,21 +445,14 @@ _CARD_LIST = [
         noise_model="none (no likelihood: scores are not calibrated probabilities)",
         robust_to_outliers="partly: grows linearly, gradient bounded; correct samples beyond the margin cost nothing",
         input_range=r"$s \in \mathbb{R}$, $t \in \{-1, +1\}$",
-        output_range=r"$[0, \infty)$",
-        torch_name="— (scikit-learn: sklearn.metrics.hinge_loss)",
-        lossutils_name="lossutils.hinge",
-        nn_module="—",
+        output_range=_NONNEG,
         chapter="07_hinge.ipynb",
         options={"margin": 1.0},
-        reference=lambda s, t, margin=1.0: np.maximum(0.0, margin - t * s),
-        reference_grad=lambda s, t, margin=1.0: np.where(t * s < margin, -t, 0.0),
-        reference_second=lambda s, t, margin=1.0: np.zeros_like(s),
-        best_constant=lambda t, margin=1.0: float(margin * np.sign(np.mean(t))),
+        torch_note="scikit-learn: `sklearn.metrics.hinge_loss`",
     ),
     LossCard(
         key="squared_hinge",
         title="Squared hinge loss",
-        family="classification",
         argument="s",
         variables=_MARGIN,
         formula=r"\max(0,\ m - t s)^2",
@@ -639,21 +462,13 @@ _CARD_LIST = [
         noise_model="none",
         robust_to_outliers="no: quadratic growth for badly wrong scores",
         input_range=r"$s \in \mathbb{R}$, $t \in \{-1, +1\}$",
-        output_range=r"$[0, \infty)$",
-        torch_name="—",
-        lossutils_name="lossutils.squared_hinge",
-        nn_module="—",
+        output_range=_NONNEG,
         chapter="07_hinge.ipynb",
         options={"margin": 1.0},
-        reference=lambda s, t, margin=1.0: np.maximum(0.0, margin - t * s) ** 2,
-        reference_grad=lambda s, t, margin=1.0: -2 * t * np.maximum(0.0, margin - t * s),
-        reference_second=lambda s, t, margin=1.0: np.where(t * s < margin, 2.0, 0.0),
-        best_constant=_squared_hinge_best,
     ),
     LossCard(
         key="multiclass_hinge",
         title="Multi-class hinge (SVM) loss",
-        family="classification",
         argument="s_k",
         variables=r"$s \in \mathbb{R}^C$ scores, $y$ true class, $m$ margin, $[\cdot]$ is 1 if true",
         formula=(
@@ -671,19 +486,11 @@ _CARD_LIST = [
         noise_model="none",
         robust_to_outliers="partly: linear growth, bounded gradient",
         input_range=r"$s \in \mathbb{R}^{C}$; $y \in \{0, \dots, C - 1\}$",
-        output_range=r"$[0, \infty)$",
-        torch_name="torch.nn.functional.multi_margin_loss / torch.nn.MultiMarginLoss (Weston–Watkins ÷ C)",
-        lossutils_name="lossutils.multiclass_hinge",
-        nn_module="lossutils.nn.MulticlassHingeLoss",
+        output_range=_NONNEG,
         chapter="07_hinge.ipynb",
         extra_options="`variant='weston_watkins'` or `'crammer_singer'`",
         options={"margin": 1.0},
-        reference=lambda s, y, margin=1.0: np.sum(
-            np.maximum(0.0, margin - _pick(s, y)[:, None] + s) * (1 - _one_hot(y, s.shape[1])), axis=1
-        ),
-        reference_grad=_ww_grad,
-        reference_second=lambda s, y, margin=1.0: np.zeros_like(s),
-        best_constant=None,
+        torch_note="Weston–Watkins ÷ C is `torch.nn.functional.multi_margin_loss` / `torch.nn.MultiMarginLoss`",
     ),
 ]
 
@@ -708,11 +515,8 @@ def card(name: str) -> LossCard:
         raise ValueError(f"no loss card for {name!r}; cards exist for {', '.join(CARDS)}") from None
 
 
-def _names(names: Iterable[str] | None) -> list[str]:
-    chosen = list(CARDS) if names is None else list(names)
-    for name in chosen:
-        card(name)
-    return chosen
+def _cards(names: Iterable[str] | None) -> list[LossCard]:
+    return list(CARDS.values()) if names is None else [card(name) for name in names]
 
 
 def _chapter(c: LossCard, links: bool) -> str:
@@ -735,26 +539,24 @@ def summary_table(names: Iterable[str] | None = None, *, links: bool = False) ->
         "| loss | per-sample loss | best constant | noise model | robust to outliers | PyTorch | chapter |",
         "|:--|:--|:--|:--|:--|:--|:--|",
     ]
-    for name in _names(names):
-        c = CARDS[name]
-        lines.append(
-            f"| {c.title} (`{c.key}`) | ${c.formula}$ | {c.minimiser} | {c.noise_model} | {c.robust_to_outliers} "
-            f"| {_code_or_dash(c.torch_name)} | {_chapter(c, links)} |"
-        )
+    lines += [
+        f"| {c.title} (`{c.key}`) | ${c.formula}$ | {c.minimiser} | {c.noise_model} | {c.robust_to_outliers} "
+        f"| {_pytorch(c)} | {_chapter(c, links)} |"
+        for c in _cards(names)
+    ]
     return Markdown("\n".join(lines))
 
 
 def gradient_cheatsheet(names: Iterable[str] | None = None) -> Markdown:
-    """A Markdown table of every loss with its gradient and second derivative."""
+    """A Markdown table of every loss (or of ``names``) with its gradient and second derivative."""
     lines = [
         "| loss | symbols | loss per sample | derivative | second derivative |",
         "|:--|:--|:--|:--|:--|",
     ]
-    for name in _names(names):
-        c = CARDS[name]
-        lines.append(
-            f"| {c.title} (`{c.key}`) | {c.variables} | ${c.formula}$ "
-            f"| $\\partial \\ell / \\partial {c.argument} = {c.gradient}$ "
-            f"| ${c.second_derivative}$ |"
-        )
+    lines += [
+        f"| {c.title} (`{c.key}`) | {c.variables} | ${c.formula}$ "
+        f"| $\\partial \\ell / \\partial {c.argument} = {c.gradient}$ "
+        f"| ${c.second_derivative}$ |"
+        for c in _cards(names)
+    ]
     return Markdown("\n".join(lines))

@@ -1,38 +1,25 @@
-"""Tests of lossutils.cards: every loss has a card, and every card's formulas, gradients,
-second derivatives and stated minimisers agree with lossutils."""
+"""Tests of lossutils.cards: every loss in the registry has a card and a NumPy reference written
+from it (tests/references.py), and every card's formulas, gradients, second derivatives and
+stated minimisers agree with lossutils."""
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
 
 import numpy as np
 import pytest
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+from references import REFERENCES, log_softmax, softmax
 
 import lossutils as lu
 from lossutils import cards
 from lossutils.cards import CARDS, card, gradient_cheatsheet, summary_table
+from lossutils.registry import LOSSES
 
-DESIGN_LOSSES = [
-    "mse",
-    "mae",
-    "mbe",
-    "huber",
-    "smooth_l1",
-    "log_cosh",
-    "quantile",
-    "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
-    "cross_entropy",
-    "nll_loss",
-    "focal_loss",
-    "hinge",
-    "squared_hinge",
-    "multiclass_hinge",
-    "kl_div",
-]
+NAMES = list(LOSSES)
 CHAPTERS = {
     "01_what_is_a_loss.ipynb",
     "02_mse.ipynb",
@@ -45,158 +32,184 @@ CHAPTERS = {
     "09_choosing.ipynb",
 }
 LATEX_FIELDS = ("argument", "formula", "gradient", "second_derivative")
+MARKDOWN_FIELDS = (
+    "variables",
+    "minimiser",
+    "noise_model",
+    "robust_to_outliers",
+    "input_range",
+    "output_range",
+    "extra_options",
+    "torch_note",
+)
 
 
-def test_every_design_loss_has_a_card_in_book_order():
-    assert sorted(CARDS) == sorted(DESIGN_LOSSES)
+def test_every_loss_has_a_card_and_a_reference_in_book_order():
+    assert list(CARDS) == NAMES
+    assert set(REFERENCES) == set(NAMES)
     chapters = [c.chapter for c in CARDS.values()]
     assert chapters == sorted(chapters)
 
 
-@pytest.mark.parametrize("key", DESIGN_LOSSES)
-def test_card_fields_are_complete_and_consistent(key):
-    c = card(key)
-    assert c.key == key
-    assert c.family in ("regression", "classification")
+@pytest.mark.parametrize("name", NAMES)
+def test_card_fields_are_complete_and_consistent(name):
+    c, entry = card(name), LOSSES[name]
+    assert c.key == name
+    assert c.entry is entry
+    assert c.family == ("regression" if entry.kind == "residual" else "classification")
     assert c.chapter in CHAPTERS
-    assert c.lossutils_name == f"lossutils.{key}"
-    for name in (
-        "title",
-        "variables",
-        "formula",
-        "gradient",
-        "second_derivative",
-        "minimiser",
-        "noise_model",
-        "robust_to_outliers",
-        "input_range",
-        "output_range",
-        "torch_name",
-    ):
-        assert getattr(c, name).strip(), name
-    for name in LATEX_FIELDS:
-        latex = getattr(c, name)
-        assert "|" not in latex, f"{name} of {key} holds a '|' that would split a Markdown table cell"
+    assert c.lossutils_name == f"lossutils.{name}"
+    assert c.grad_name == f"lossutils.{name}_grad"
+    for field in ("title", *LATEX_FIELDS, *MARKDOWN_FIELDS[:6]):
+        assert getattr(c, field).strip(), field
+    for field in LATEX_FIELDS:
+        latex = getattr(c, field)
+        assert "|" not in latex, f"{field} of {name} holds a '|' that would split a Markdown table cell"
         assert "$" not in latex
         assert latex.count("{") == latex.count("}")
         assert latex.count(r"\begin") == latex.count(r"\end")
-    for name in ("variables", "minimiser", "noise_model", "robust_to_outliers", "input_range", "output_range"):
-        assert "|" not in getattr(c, name)
-        assert getattr(c, name).count("$") % 2 == 0
-    assert c.reference is not None
-    assert c.reference_grad is not None
+    for field in MARKDOWN_FIELDS:
+        assert "|" not in getattr(c, field), field
+        assert getattr(c, field).count("$") % 2 == 0, field
+        assert getattr(c, field).count("`") % 2 == 0, field
 
 
-@pytest.mark.parametrize("key", DESIGN_LOSSES)
-def test_named_functions_and_modules_exist(key):
-    c = card(key)
-    assert callable(getattr(lu, c.lossutils_name.removeprefix("lossutils.")))
-    assert callable(getattr(lu, c.grad_name.removeprefix("lossutils.")))
-    if c.nn_module != "—":
+@pytest.mark.parametrize("name", NAMES)
+def test_card_options_are_the_defaults_of_the_functions(name):
+    entry = LOSSES[name]
+    for fn in (entry.fn, entry.grad):
+        parameters = inspect.signature(fn).parameters
+        for option, default in card(name).options.items():
+            assert parameters[option].default == default, (fn.__name__, option)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_named_functions_and_modules_exist(name):
+    c, entry = card(name), LOSSES[name]
+    assert getattr(lu, c.lossutils_name.removeprefix("lossutils.")) is entry.fn
+    assert getattr(lu, c.grad_name.removeprefix("lossutils.")) is entry.grad
+    assert (c.nn_module == "—") == (entry.nn_module is None)
+    if entry.nn_module is not None:
         module, _, cls = c.nn_module.rpartition(".")
         assert callable(getattr(importlib.import_module(module), cls))
-    for dotted in re.findall(r"\b(?:torch|sklearn)\.[\w.]+\w", c.torch_name):
+    # the names in the card's PyTorch note (torchvision is not a dependency of the book)
+    for dotted in re.findall(r"`((?:torch|sklearn)\.[\w.]+\w)`", c.torch_note):
         module, _, attr = dotted.rpartition(".")
         assert hasattr(importlib.import_module(module), attr), dotted
-    assert (c.torch_name == "—" or c.torch_name.startswith("—")) == (
-        key in ("mbe", "log_cosh", "quantile", "focal_loss", "hinge", "squared_hinge")
-    )
 
 
-# -- the NumPy references beside the LaTeX agree with lossutils ----------------------------------
+@pytest.mark.parametrize("name", NAMES)
+def test_pytorch_cell_is_the_registry_twin_then_the_note(name):
+    c, entry = card(name), LOSSES[name]
+    cell = cards._pytorch(c)
+    if entry.torch_function is None:
+        twin = "—"
+    else:
+        twin = f"`torch.nn.functional.{entry.torch_function}` / `torch.nn.{entry.torch_module}`"
+    assert cell == (f"{twin} ({c.torch_note})" if c.torch_note else twin)
+    assert all(" " not in span for span in re.findall(r"`([^`]*)`", cell)), "code spans hold names, not prose"
 
 
-def _softmax(z):
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("mse", "`torch.nn.functional.mse_loss` / `torch.nn.MSELoss`"),
+        ("squared_hinge", "—"),
+        ("hinge", "— (scikit-learn: `sklearn.metrics.hinge_loss`)"),
+        (
+            "multiclass_hinge",
+            "— (Weston–Watkins ÷ C is `torch.nn.functional.multi_margin_loss` / `torch.nn.MultiMarginLoss`)",
+        ),
+    ],
+)
+def test_pytorch_cells_as_the_book_shows_them(name, expected):
+    assert cards._pytorch(card(name)) == expected
 
 
-def sample(key: str, rng: np.random.Generator, options: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs of the loss `key`, away from its kinks."""
-    n, C = 40, 4
-    if CARDS[key].family == "regression":
-        target = rng.normal(size=n)
-        r = rng.choice([-1.0, 1.0], size=n) * rng.uniform(0.05, 4.0, size=n)
-        for kink in (options.get("delta"), options.get("beta")):
-            if kink is not None:
-                r = np.where(np.abs(np.abs(r) - kink) < 0.05, r + 0.2 * np.sign(r), r)
-        return target + r, target
-    y = rng.integers(0, C, size=n)
-    z = 2 * rng.normal(size=(n, C))
-    if key == "binary_cross_entropy":
-        return rng.uniform(0.05, 0.95, size=n), np.r_[rng.integers(0, 2, size=n - 5), rng.uniform(size=5)]
-    if key == "binary_cross_entropy_with_logits":
-        return 3 * rng.normal(size=n), np.r_[rng.integers(0, 2, size=n - 5), rng.uniform(size=5)].astype(float)
-    if key in ("hinge", "squared_hinge"):
-        t = rng.choice([-1.0, 1.0], size=n)
-        m = rng.choice([-1.0, 1.0], size=n) * rng.uniform(0.05, 3.0, size=n) + options["margin"]
-        return m * t, t  # t * s = m stays away from the margin
-    if key == "nll_loss":
-        return z - np.log(np.exp(z).sum(axis=1, keepdims=True)), y
-    if key == "kl_div":
-        return np.log(_softmax(z)), _softmax(2 * rng.normal(size=(n, C)))
-    return z, y  # cross_entropy, focal_loss, multiclass_hinge
+# -- the NumPy references written from the cards agree with lossutils ---------------------------
 
-
-OPTION_VARIANTS = {
-    "huber": [{"delta": 1.0}, {"delta": 0.3}, {"delta": 2.5}],
-    "smooth_l1": [{"beta": 1.0}, {"beta": 0.4}],
-    "quantile": [{"q": 0.5}, {"q": 0.1}, {"q": 0.9}],
-    "focal_loss": [{"gamma": 2.0}, {"gamma": 0.0}, {"gamma": 0.5}],
-    "hinge": [{"margin": 1.0}, {"margin": 0.5}],
-    "squared_hinge": [{"margin": 1.0}, {"margin": 2.0}],
-    "multiclass_hinge": [{"margin": 1.0}, {"margin": 0.3}],
+# Values of each option other than the card's default, so that a formula that ignores an option fails.
+OTHER_OPTIONS = {
+    "huber": [{"delta": 0.3}, {"delta": 2.5}],
+    "smooth_l1": [{"beta": 0.4}],
+    "quantile": [{"q": 0.1}, {"q": 0.9}],
+    "focal_loss": [{"gamma": 0.0}, {"gamma": 0.5}],
+    "hinge": [{"margin": 0.5}],
+    "squared_hinge": [{"margin": 2.0}],
+    "multiclass_hinge": [{"margin": 0.3}],
 }
-CASES = [(key, options) for key in DESIGN_LOSSES for options in OPTION_VARIANTS.get(key, [{}])]
+CASES = [(name, {**card(name).options, **other}) for name in NAMES for other in [{}, *OTHER_OPTIONS.get(name, [])]]
+CASE_IDS = [name + "".join(f"-{k}={v}" for k, v in options.items()) for name, options in CASES]
 
 
-def case_id(case) -> str:
-    key, options = case
-    return key + "".join(f"-{k}={v}" for k, v in options.items())
+def test_every_option_is_tested_away_from_its_default():
+    assert set(OTHER_OPTIONS) == {name for name, c in CARDS.items() if c.options}
+    for name, variants in OTHER_OPTIONS.items():
+        assert all(set(v) <= set(card(name).options) for v in variants), name
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
-def test_reference_formulas_match_lossutils(case):
-    key, options = case
-    c = card(key)
-    assert set(options) <= set(c.options)
-    rng = np.random.default_rng(0)
-    first, target = sample(key, rng, {**c.options, **options})
-    fn, grad = getattr(lu, key), getattr(lu, f"{key}_grad")
+def sample(name: str, rng: np.random.Generator, options: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs of the loss `name`, by the kind of its first argument, away from its kinks."""
+    n, C = 40, 4
+    match LOSSES[name].kind:
+        case "residual":
+            target = rng.normal(size=n)
+            r = rng.choice([-1.0, 1.0], size=n) * rng.uniform(0.05, 4.0, size=n)
+            for kink in (options.get("delta"), options.get("beta")):
+                if kink is not None:
+                    r = np.where(np.abs(np.abs(r) - kink) < 0.05, r + 0.2 * np.sign(r), r)
+            return target + r, target
+        case "probability":
+            return rng.uniform(0.05, 0.95, size=n), np.r_[rng.integers(0, 2, size=n - 5), rng.uniform(size=5)]
+        case "logit":
+            return 3 * rng.normal(size=n), np.r_[rng.integers(0, 2, size=n - 5), rng.uniform(size=5)]
+        case "margin":
+            t = rng.choice([-1.0, 1.0], size=n)
+            m = rng.choice([-1.0, 1.0], size=n) * rng.uniform(0.05, 3.0, size=n) + options["margin"]
+            return m * t, t  # t * s = m stays away from the margin
+        case "classes":  # log-probabilities: valid logits, scores and log-probabilities alike
+            return log_softmax(2 * rng.normal(size=(n, C))), rng.integers(0, C, size=n)
+        case "distribution":
+            return log_softmax(2 * rng.normal(size=(n, C))), softmax(2 * rng.normal(size=(n, C)))
+    raise AssertionError(f"no inputs for a loss of kind {LOSSES[name].kind!r}")
+
+
+@pytest.mark.parametrize(("name", "options"), CASES, ids=CASE_IDS)
+def test_reference_formulas_match_lossutils(name, options):
+    ref, entry = REFERENCES[name], LOSSES[name]
+    first, target = sample(name, np.random.default_rng(0), options)
     np.testing.assert_allclose(
-        c.reference(first, target, **options), fn(first, target, reduction="none", **options), rtol=1e-10, atol=1e-12
+        ref.loss(first, target, **options),
+        entry.fn(first, target, reduction="none", **options),
+        rtol=1e-10,
+        atol=1e-12,
     )
     np.testing.assert_allclose(
-        c.reference_grad(first, target, **options),
-        grad(first, target, reduction="none", **options),
+        ref.grad(first, target, **options),
+        entry.grad(first, target, reduction="none", **options),
         rtol=1e-9,
         atol=1e-12,
     )
 
 
-# Cross-entropy and focal loss have a C x C Hessian in the logits per sample, which their
-# cards do not write out (the cross-entropy card's diagonal is tested below); every other
-# card states its second derivative.
-SECOND_CASES = [c for c in CASES if card(c[0]).reference_second is not None]
+SECOND_CASES = [(name, options) for name, options in CASES if REFERENCES[name].second is not None]
 
 
 def test_every_element_wise_card_states_its_second_derivative():
-    missing = {key for key, _ in CASES if card(key).reference_second is None}
-    assert missing == {"cross_entropy", "focal_loss"}
+    # cross-entropy and focal loss have a C x C Hessian in the logits per sample, which their
+    # cards do not write out (the cross-entropy card's diagonal is tested below)
+    assert {name for name, ref in REFERENCES.items() if ref.second is None} == {"cross_entropy", "focal_loss"}
 
 
-@pytest.mark.parametrize("case", SECOND_CASES, ids=[case_id(c) for c in SECOND_CASES])
-def test_second_derivative_matches_finite_differences_of_the_gradient(case):
-    key, options = case
-    c = card(key)
-    rng = np.random.default_rng(1)
-    first, target = sample(key, rng, {**c.options, **options})
-    grad = getattr(lu, f"{key}_grad")
+@pytest.mark.parametrize(("name", "options"), SECOND_CASES, ids=[CASE_IDS[CASES.index(c)] for c in SECOND_CASES])
+def test_second_derivative_matches_finite_differences_of_the_gradient(name, options):
+    grad = LOSSES[name].grad
+    first, target = sample(name, np.random.default_rng(1), options)
     h = 1e-5
     numeric = (
         grad(first + h, target, reduction="none", **options) - grad(first - h, target, reduction="none", **options)
     ) / (2 * h)
-    np.testing.assert_allclose(c.reference_second(first, target, **options), numeric, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(REFERENCES[name].second(first, target, **options), numeric, rtol=1e-5, atol=1e-6)
 
 
 def test_cross_entropy_hessian_diagonal_stated_on_the_card():
@@ -209,50 +222,56 @@ def test_cross_entropy_hessian_diagonal_stated_on_the_card():
         numeric = (
             lu.cross_entropy_grad(z + e, y, reduction="none") - lu.cross_entropy_grad(z - e, y, reduction="none")
         )[:, k] / (2 * h)
-        p = _softmax(z)[:, k]
+        p = softmax(z)[:, k]
         np.testing.assert_allclose(numeric, p * (1 - p), rtol=1e-6)
 
 
 # -- the stated minimisers are right ------------------------------------------------------------
 
+SCALAR_KINDS = ("residual", "probability", "logit", "margin")
 SCALAR_MINIMISERS = [
-    ("mse", {}),
-    ("mae", {}),
-    ("huber", {"delta": 1.0}),
-    ("huber", {"delta": 0.3}),
-    ("smooth_l1", {"beta": 0.5}),
-    ("log_cosh", {}),
-    ("quantile", {"q": 0.5}),
-    ("quantile", {"q": 0.1}),
-    ("quantile", {"q": 0.9}),
-    ("binary_cross_entropy", {}),
-    ("binary_cross_entropy_with_logits", {}),
-    ("hinge", {"margin": 1.0}),
-    ("hinge", {"margin": 0.5}),
-    ("squared_hinge", {"margin": 1.0}),
-    ("squared_hinge", {"margin": 2.0}),
+    (name, options)
+    for name, options in CASES
+    if LOSSES[name].kind in SCALAR_KINDS and REFERENCES[name].best_constant is not None
 ]
+CLASS_MINIMISERS = [name for name in NAMES if LOSSES[name].kind == "classes" and REFERENCES[name].best_constant]
 
 
-def targets_for(key: str) -> tuple[np.ndarray, np.ndarray]:
-    """Targets, and a grid of constant predictions to sweep."""
+def test_the_losses_without_a_closed_form_best_constant_are_tested_on_their_own():
+    # mbe is unbounded below, focal loss and multi-class hinge have no closed form, and kl_div's
+    # best distribution is the target itself: each has its own test below
+    assert {name for name, ref in REFERENCES.items() if ref.best_constant is None} == {
+        "mbe",
+        "focal_loss",
+        "kl_div",
+        "multiclass_hinge",
+    }
+    assert CLASS_MINIMISERS == ["cross_entropy", "nll_loss"]
+
+
+def targets_for(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Targets, and a grid of constant first arguments to sweep, by the kind of the loss."""
     rng = np.random.default_rng(3)
-    if CARDS[key].family == "regression":
-        y = lu.data.skewed_sample(n=301, seed=3)  # skewed: mean, median and the others differ
-        return y, np.linspace(y.min(), y.max(), 6001)
-    if key == "binary_cross_entropy":
-        return (rng.uniform(size=200) < 0.3).astype(float), np.linspace(0.001, 0.999, 2001)
-    if key == "binary_cross_entropy_with_logits":
-        return (rng.uniform(size=200) < 0.3).astype(float), np.linspace(-4, 4, 2001)
-    return np.where(rng.uniform(size=200) < 0.7, 1.0, -1.0), np.linspace(-4, 4, 2001)  # hinge family
+    match LOSSES[name].kind:
+        case "residual":
+            y = lu.data.skewed_sample(n=301, seed=3)  # skewed: mean, median and the others differ
+            return y, np.linspace(y.min(), y.max(), 6001)
+        case "probability":
+            return (rng.uniform(size=200) < 0.3).astype(float), np.linspace(0.001, 0.999, 2001)
+        case "logit":
+            return (rng.uniform(size=200) < 0.3).astype(float), np.linspace(-4, 4, 2001)
+        case "margin":
+            return np.where(rng.uniform(size=200) < 0.7, 1.0, -1.0), np.linspace(-4, 4, 2001)
+    raise AssertionError(f"no constant to sweep for a loss of kind {LOSSES[name].kind!r}")
 
 
-@pytest.mark.parametrize(("key", "options"), SCALAR_MINIMISERS, ids=[case_id(c) for c in SCALAR_MINIMISERS])
-def test_stated_best_constant_minimises_the_mean_loss(key, options):
-    c = card(key)
-    y, grid = targets_for(key)
-    fn = getattr(lu, key)
-    best = c.best_constant(y, **options)
+@pytest.mark.parametrize(
+    ("name", "options"), SCALAR_MINIMISERS, ids=[CASE_IDS[CASES.index(c)] for c in SCALAR_MINIMISERS]
+)
+def test_stated_best_constant_minimises_the_mean_loss(name, options):
+    y, grid = targets_for(name)
+    fn = LOSSES[name].fn
+    best = REFERENCES[name].best_constant(y, **options)
 
     def mean_loss(const: float) -> float:
         return float(fn(np.full_like(y, const), y, **options))
@@ -265,33 +284,31 @@ def test_stated_best_constant_minimises_the_mean_loss(key, options):
 
 def test_named_minimisers_of_the_classic_losses():
     y = lu.data.skewed_sample(n=301, seed=4)
-    assert card("mse").best_constant(y) == pytest.approx(np.mean(y))
-    assert card("mae").best_constant(y) == pytest.approx(np.median(y))
-    assert card("quantile").best_constant(y, q=0.9) == pytest.approx(np.quantile(y, 0.9), rel=0.02)
+    assert REFERENCES["mse"].best_constant(y) == pytest.approx(np.mean(y))
+    assert REFERENCES["mae"].best_constant(y) == pytest.approx(np.median(y))
+    assert REFERENCES["quantile"].best_constant(y, q=0.9) == pytest.approx(np.quantile(y, 0.9), rel=0.02)
     # the robust centres lie between the median and the mean of a right-skewed sample
-    for centre in (card("huber").best_constant(y), card("log_cosh").best_constant(y)):
+    for centre in (REFERENCES["huber"].best_constant(y, delta=1.0), REFERENCES["log_cosh"].best_constant(y)):
         assert np.median(y) < centre < np.mean(y)
 
 
 def test_mbe_has_no_minimiser():
     y = np.array([1.0, 2.0, 3.0])
-    assert card("mbe").best_constant is None
     values = [float(lu.mbe(np.full_like(y, c), y)) for c in (-1e1, -1e3, -1e6)]
     assert values[0] > values[1] > values[2]
 
 
-@pytest.mark.parametrize("key", ["cross_entropy", "nll_loss"])
-def test_class_frequencies_minimise_cross_entropy_and_nll(key):
+@pytest.mark.parametrize("name", CLASS_MINIMISERS)
+def test_class_frequencies_minimise_cross_entropy_and_nll(name):
     rng = np.random.default_rng(5)
     y = rng.choice(4, size=300, p=[0.5, 0.25, 0.15, 0.1])
-    best = card(key).best_constant(y, 4)
+    best = REFERENCES[name].best_constant(y, 4)
     np.testing.assert_allclose(np.exp(best), np.bincount(y) / len(y))
+    # nll_loss on its own is unbounded below: its best constant is that of a log-softmax output
+    to_first_argument = {"cross_entropy": lambda Z: Z, "nll_loss": lambda Z: lu.log_softmax(Z, axis=1)}[name]
 
     def loss(z: np.ndarray) -> float:
-        Z = np.tile(z, (len(y), 1))
-        if key == "nll_loss":
-            return float(lu.nll_loss(lu.log_softmax(Z, axis=1), y))
-        return float(lu.cross_entropy(Z, y))
+        return float(LOSSES[name].fn(to_first_argument(np.tile(z, (len(y), 1))), y))
 
     # the gradient in the logits vanishes there, and every nearby constant does worse
     grad = lu.cross_entropy_grad(np.tile(best, (len(y), 1)), y).sum(axis=0)
@@ -333,10 +350,10 @@ def test_focal_second_derivative_claim():
 
 def test_kl_div_is_zero_at_the_target_distribution():
     rng = np.random.default_rng(6)
-    p = _softmax(rng.normal(size=(5, 3)))
+    p = softmax(rng.normal(size=(5, 3)))
     assert float(lu.kl_div(np.log(p), p)) == pytest.approx(0.0, abs=1e-15)
     for _ in range(10):
-        q = _softmax(rng.normal(size=(5, 3)))
+        q = softmax(rng.normal(size=(5, 3)))
         assert float(lu.kl_div(np.log(q), p)) > 0
 
 
@@ -371,9 +388,9 @@ def table_rows(markdown: str) -> list[list[list]]:
     return rows
 
 
-@pytest.mark.parametrize("key", DESIGN_LOSSES)
-def test_card_renders_as_a_two_column_table_with_math(key):
-    c = card(key)
+@pytest.mark.parametrize("name", NAMES)
+def test_card_renders_as_a_two_column_table_with_math(name):
+    c = card(name)
     markdown = c._repr_markdown_()
     assert markdown == str(c.to_markdown())
     rows = table_rows(markdown)
@@ -411,32 +428,10 @@ def test_summary_table_subset_order_and_links():
 
 
 def test_unknown_card_names_are_rejected():
-    with pytest.raises(ValueError, match=re.escape("no loss card for 'l2'; cards exist for mse, mae")):
+    with pytest.raises(ValueError, match="no loss card for 'l2'"):
         card("l2")
     with pytest.raises(ValueError, match="no loss card for 'nope'"):
         summary_table(["mse", "nope"])
-
-
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("—", "—"),
-        ("torch.nn.functional.mse_loss / torch.nn.MSELoss", "`torch.nn.functional.mse_loss` / `torch.nn.MSELoss`"),
-        ("— (scikit-learn: sklearn.metrics.hinge_loss)", "— (scikit-learn: `sklearn.metrics.hinge_loss`)"),
-        (
-            "torch.nn.functional.multi_margin_loss / torch.nn.MultiMarginLoss (Weston–Watkins ÷ C)",
-            "`torch.nn.functional.multi_margin_loss` / `torch.nn.MultiMarginLoss` (Weston–Watkins ÷ C)",
-        ),
-    ],
-)
-def test_framework_names_render_as_code_and_remarks_as_prose(name, expected):
-    assert cards._code_or_dash(name) == expected
-
-
-def test_every_card_renders_its_framework_names_without_code_spans_around_prose():
-    for c in CARDS.values():
-        spans = re.findall(r"`([^`]*)`", cards._code_or_dash(c.torch_name))
-        assert all(" " not in span for span in spans), (c.name, spans)
 
 
 def test_smooth_l1_card_allows_beta_zero_as_the_code_and_torch_do():

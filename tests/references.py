@@ -1,0 +1,208 @@
+"""Naive textbook NumPy references of every loss, written from the LaTeX on its card.
+
+``REFERENCES[name]`` is the loss ``name`` as its card (:mod:`lossutils.cards`) states it: the
+per-sample loss, its derivative with respect to the first argument, the second derivative
+where the card gives one per sample, and the best constant prediction where one exists, as the
+card's ``minimiser`` says. They are written for reading, without the numerical care of
+:mod:`lossutils` (no shifted log-sum-exp, no clamping) and without calling it, so that
+tests/test_cards.py can hold the cards and the package to each other. The tests call them on
+moderate inputs away from the kinks, with every option of the card given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One loss, from its card.
+
+    ``loss``, ``grad`` and ``second`` are ``f(first_arg, target, **options)``, per sample (per
+    sample and class for the losses over C classes); ``second`` is None where the card gives no
+    per-sample closed form. ``best_constant`` is ``f(targets, **options)``, or ``f(targets,
+    n_classes)`` for the losses over C classes: the constant first argument that minimises the
+    mean loss; None where none exists or it has no closed form.
+    """
+
+    loss: Callable[..., np.ndarray]
+    grad: Callable[..., np.ndarray]
+    second: Callable[..., np.ndarray] | None = None
+    best_constant: Callable[..., Any] | None = None
+
+
+def bisect(f: Callable[[float], float], lo: float, hi: float, steps: int = 200) -> float:
+    """The root of an increasing function ``f`` with ``f(lo) <= 0 <= f(hi)``, by bisection."""
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        if f(mid) > 0:
+            hi = mid
+        else:
+            lo = mid
+    return 0.5 * (lo + hi)
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    return np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+def one_hot(y: np.ndarray, n_classes: int) -> np.ndarray:
+    """``[k = y]``: 1 at the true class of each row."""
+    return np.eye(n_classes)[np.asarray(y, dtype=int)]
+
+
+def pick(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``a_y``: the entry of each row at its true class."""
+    return a[np.arange(len(a)), np.asarray(y, dtype=int)]
+
+
+def zeros(first: np.ndarray, target: np.ndarray, **options: float) -> np.ndarray:
+    """A second derivative of 0 (away from the kinks)."""
+    return np.zeros_like(first, dtype=float)
+
+
+# -- best constants that solve an equation: sum of the gradient over the targets = 0 ------------
+
+
+def huber_centre(y: np.ndarray, delta: float) -> float:
+    """The c with sum_i clip(c - y_i, -delta, delta) = 0."""
+    return bisect(lambda c: float(np.sum(np.clip(c - y, -delta, delta))), float(y.min()), float(y.max()))
+
+
+def log_cosh_centre(y: np.ndarray) -> float:
+    """The c with sum_i tanh(c - y_i) = 0."""
+    return bisect(lambda c: float(np.sum(np.tanh(c - y))), float(y.min()), float(y.max()))
+
+
+def log_class_frequencies(y: np.ndarray, n_classes: int) -> np.ndarray:
+    return np.log(np.bincount(y, minlength=n_classes) / len(y))
+
+
+# -- gradients with more than one line -----------------------------------------------------------
+
+
+def focal_grad(z: np.ndarray, y: np.ndarray, gamma: float) -> np.ndarray:
+    """(1 - p_y)^gamma (1 - gamma p_y log p_y / (1 - p_y)) (p_k - [k = y])."""
+    p = softmax(z)
+    p_y = pick(p, y)
+    factor = (1 - p_y) ** gamma * (1 - gamma * p_y * np.log(p_y) / (1 - p_y))
+    return factor[:, None] * (p - one_hot(y, z.shape[1]))
+
+
+def weston_watkins_grad(s: np.ndarray, y: np.ndarray, margin: float) -> np.ndarray:
+    """[k != y] [m - s_y + s_k > 0] - [k = y] sum_{j != y} [m - s_y + s_j > 0]."""
+    is_true = one_hot(y, s.shape[1])
+    violated = (margin - pick(s, y)[:, None] + s > 0) * (1 - is_true)
+    return violated - is_true * violated.sum(axis=1, keepdims=True)
+
+
+REFERENCES: dict[str, Reference] = {
+    "mse": Reference(
+        loss=lambda p, y: (p - y) ** 2,
+        grad=lambda p, y: 2 * (p - y),
+        second=lambda p, y: np.full_like(p, 2.0),
+        best_constant=lambda y: float(np.mean(y)),
+    ),
+    "mae": Reference(
+        loss=lambda p, y: np.abs(p - y),
+        grad=lambda p, y: np.sign(p - y),
+        second=zeros,
+        best_constant=lambda y: float(np.median(y)),
+    ),
+    "mbe": Reference(
+        loss=lambda p, y: p - y,
+        grad=lambda p, y: np.ones_like(p),
+        second=zeros,
+    ),
+    "huber": Reference(
+        loss=lambda p, y, delta: np.where(
+            np.abs(p - y) <= delta, 0.5 * (p - y) ** 2, delta * (np.abs(p - y) - 0.5 * delta)
+        ),
+        grad=lambda p, y, delta: np.where(np.abs(p - y) <= delta, p - y, delta * np.sign(p - y)),
+        second=lambda p, y, delta: np.where(np.abs(p - y) < delta, 1.0, 0.0),
+        best_constant=huber_centre,
+    ),
+    "smooth_l1": Reference(
+        loss=lambda p, y, beta: np.where(np.abs(p - y) < beta, 0.5 * (p - y) ** 2 / beta, np.abs(p - y) - 0.5 * beta),
+        grad=lambda p, y, beta: np.where(np.abs(p - y) < beta, (p - y) / beta, np.sign(p - y)),
+        second=lambda p, y, beta: np.where(np.abs(p - y) < beta, 1.0 / beta, 0.0),
+        best_constant=lambda y, beta: huber_centre(y, delta=beta),  # the card: Huber's centre with delta = beta
+    ),
+    "log_cosh": Reference(
+        loss=lambda p, y: np.log(np.cosh(p - y)),
+        grad=lambda p, y: np.tanh(p - y),
+        second=lambda p, y: 1.0 - np.tanh(p - y) ** 2,
+        best_constant=log_cosh_centre,
+    ),
+    "quantile": Reference(
+        loss=lambda p, y, q: np.maximum(q * (y - p), (q - 1) * (y - p)),
+        grad=lambda p, y, q: np.where(p > y, 1 - q, np.where(p < y, -q, 0.0)),
+        second=zeros,
+        best_constant=lambda y, q: float(np.quantile(y, q, method="inverted_cdf")),
+    ),
+    "binary_cross_entropy": Reference(
+        loss=lambda p, y: -(y * np.log(p) + (1 - y) * np.log(1 - p)),
+        grad=lambda p, y: (p - y) / (p * (1 - p)),
+        second=lambda p, y: y / p**2 + (1 - y) / (1 - p) ** 2,
+        best_constant=lambda y: float(np.mean(y)),
+    ),
+    "binary_cross_entropy_with_logits": Reference(
+        loss=lambda z, y: np.log(1 + np.exp(z)) - y * z,
+        grad=lambda z, y: sigmoid(z) - y,
+        second=lambda z, y: sigmoid(z) * (1 - sigmoid(z)),
+        best_constant=lambda y: float(np.log(np.mean(y) / (1 - np.mean(y)))),
+    ),
+    # cross-entropy and focal loss have a C x C Hessian per sample, which their cards do not write
+    # out in full (tests/test_cards.py checks the diagonal the cross-entropy card states)
+    "cross_entropy": Reference(
+        loss=lambda z, y: np.log(np.sum(np.exp(z), axis=1)) - pick(z, y),
+        grad=lambda z, y: softmax(z) - one_hot(y, z.shape[1]),
+        best_constant=log_class_frequencies,
+    ),
+    "nll_loss": Reference(
+        loss=lambda a, y: -pick(a, y),
+        grad=lambda a, y: -one_hot(y, a.shape[1]),
+        second=zeros,
+        best_constant=log_class_frequencies,
+    ),
+    "focal_loss": Reference(
+        loss=lambda z, y, gamma: -((1 - pick(softmax(z), y)) ** gamma) * np.log(pick(softmax(z), y)),
+        grad=focal_grad,
+    ),
+    "kl_div": Reference(
+        loss=lambda log_q, p: p * (np.log(p) - log_q),
+        grad=lambda log_q, p: -p,
+        second=zeros,
+    ),
+    "hinge": Reference(
+        loss=lambda s, t, margin: np.maximum(0.0, margin - t * s),
+        grad=lambda s, t, margin: np.where(t * s < margin, -t, 0.0),
+        second=zeros,
+        best_constant=lambda t, margin: float(margin * np.sign(np.mean(t))),
+    ),
+    "squared_hinge": Reference(
+        loss=lambda s, t, margin: np.maximum(0.0, margin - t * s) ** 2,
+        grad=lambda s, t, margin: -2 * t * np.maximum(0.0, margin - t * s),
+        second=lambda s, t, margin: np.where(t * s < margin, 2.0, 0.0),
+        best_constant=lambda t, margin: float(margin * (2 * np.mean(t == 1) - 1)),
+    ),
+    "multiclass_hinge": Reference(
+        loss=lambda s, y, margin: np.sum(
+            np.maximum(0.0, margin - pick(s, y)[:, None] + s) * (1 - one_hot(y, s.shape[1])), axis=1
+        ),
+        grad=weston_watkins_grad,
+        second=zeros,
+    ),
+}
