@@ -117,7 +117,12 @@ def _check_weight(weight: Tensor | None, n_classes: int, like: Tensor) -> Tensor
         return None
     if weight.shape != (n_classes,):
         raise ValueError(f"weight must have shape (C,) = ({n_classes},); got shape {_shape(weight)}")
-    return weight.to(dtype=like.dtype, device=like.device)
+    if weight.dtype != like.dtype:  # torch raises too ("expected scalar type Double but found Float")
+        raise TypeError(
+            f"weight has dtype {weight.dtype} but input has dtype {like.dtype}; convert one, "
+            f"e.g. with module.to({like.dtype}) or input.to({weight.dtype})"
+        )
+    return weight
 
 
 def _class_dim(input: Tensor) -> int:

@@ -234,7 +234,7 @@ def test_mean_bias_error_matches_numpy(reduction):
 )
 def test_focal_matches_numpy(gamma, weight, reduction):
     logits, target = logits_and_targets((8, 3), seed=5)
-    module = FocalLoss(gamma=gamma, weight=weight, reduction=reduction)
+    module = FocalLoss(gamma=gamma, weight=weight, reduction=reduction).double()  # float64, like the logits
     value, grad = value_and_grad(module, logits, target)
     kwargs = {"gamma": gamma, "weight": weight, "reduction": reduction}
     np.testing.assert_allclose(value, lu.focal_loss(logits, target.numpy(), **kwargs), rtol=1e-12)
@@ -348,10 +348,22 @@ def test_weight_is_a_buffer_that_follows_dtype_and_state_dict():
 def test_float32_input_keeps_float32():
     logits = torch.randn(4, 3)
     target = torch.tensor([0, 1, 2, 0])
-    weight = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)  # cast to the input's dtype
+    weight = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float32)
     for module in (CrossEntropyLoss(weight=weight), FocalLoss(weight=weight), MulticlassHingeLoss()):
         assert module(logits, target).dtype == torch.float32
     assert LogCoshLoss()(torch.randn(3), torch.randn(3)).dtype == torch.float32
+
+
+@pytest.mark.parametrize("module_class", [CrossEntropyLoss, FocalLoss])
+def test_a_weight_of_another_dtype_is_an_error_as_in_torch(module_class) -> None:
+    logits = torch.randn(4, 3, dtype=torch.float64)
+    target = torch.tensor([0, 1, 2, 0])
+    weight = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float32)
+    with pytest.raises(RuntimeError, match="expected scalar type Double but found Float"):
+        torch.nn.CrossEntropyLoss(weight=weight)(logits, target)
+    with pytest.raises(TypeError, match="weight has dtype torch.float32 but input has dtype torch.float64"):
+        module_class(weight=weight)(logits, target)
+    assert module_class(weight=weight).double()(logits, target).dtype == torch.float64
 
 
 def test_nan_propagates():
