@@ -361,7 +361,7 @@ def test_a_weight_of_another_dtype_is_an_error_as_in_torch(module_class) -> None
     weight = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float32)
     with pytest.raises(RuntimeError, match="expected scalar type Double but found Float"):
         torch.nn.CrossEntropyLoss(weight=weight)(logits, target)
-    with pytest.raises(TypeError, match="weight has dtype torch.float32 but input has dtype torch.float64"):
+    with pytest.raises(TypeError, match=r"weight has dtype torch\.float32 but input has dtype torch\.float64"):
         module_class(weight=weight)(logits, target)
     assert module_class(weight=weight).double()(logits, target).dtype == torch.float64
 
