@@ -222,7 +222,10 @@ _CARD_LIST = [
         second_derivative=r"0 \quad (\text{undefined at } \hat y = y)",
         minimiser="the median of the targets",
         noise_model="Laplace (double exponential)",
-        robust_to_outliers="yes: every error pulls with the same force, however large",
+        robust_to_outliers=(
+            "in the target, yes: every error pulls with the same force, however large; "
+            "an outlier in the inputs (a high-leverage point) can still tilt a fitted line"
+        ),
         input_range=_REG_IN,
         output_range=_NONNEG,
         chapter="03_mae_mbe.ipynb",
@@ -262,7 +265,7 @@ _CARD_LIST = [
             r"(the mean if every $\lvert r \rvert \le \delta$)"
         ),
         noise_model="Gaussian in the centre with Laplace tails (Huber's least favourable distribution)",
-        robust_to_outliers=r"yes: an outlier's pull is capped at $\delta$",
+        robust_to_outliers=r"in the target, yes: an outlier's pull is capped at $\delta$",
         input_range=_REG_IN,
         output_range=_NONNEG,
         chapter="04_robust_regression.ipynb",
@@ -286,7 +289,7 @@ _CARD_LIST = [
         ),
         minimiser=r"the same robust centre as Huber with $\delta = \beta$ (Smooth L1 is Huber divided by $\beta$)",
         noise_model="as Huber: Gaussian centre, Laplace tails",
-        robust_to_outliers="yes: gradients are capped at ±1",
+        robust_to_outliers="in the target, yes: gradients are capped at ±1",
         input_range=_REG_IN,
         output_range=_NONNEG,
         chapter="04_robust_regression.ipynb",
@@ -302,7 +305,7 @@ _CARD_LIST = [
         second_derivative=r"1 - \tanh^2(\hat y - y) = \operatorname{sech}^2(\hat y - y)",
         minimiser=r"a robust centre between median and mean: the $c$ with $\sum_i \tanh(c - y_i) = 0$",
         noise_model=r"hyperbolic secant: density $\propto 1/\cosh(r)$",
-        robust_to_outliers="mostly: quadratic near 0, linear far away; gradients bounded by 1",
+        robust_to_outliers="mostly: quadratic near 0, linear far away; the gradient per prediction is bounded by 1",
         input_range=_REG_IN,
         output_range=_NONNEG,
         chapter="04_robust_regression.ipynb",
@@ -350,7 +353,7 @@ _CARD_LIST = [
         second_derivative=r"\sigma(z)\,(1 - \sigma(z))",
         minimiser=r"the log-odds of the share of positive labels, $\log \frac{\bar y}{1 - \bar y}$",
         noise_model="Bernoulli with a logit link (logistic regression)",
-        robust_to_outliers="partly: grows linearly for badly wrong scores; the gradient is bounded by 1",
+        robust_to_outliers="partly: grows linearly for badly wrong scores; the gradient per logit is bounded by 1",
         input_range=r"$z \in \mathbb{R}$, $y \in [0, 1]$",
         output_range=_NONNEG,
         chapter="05_binary_cross_entropy.ipynb",

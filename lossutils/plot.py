@@ -266,7 +266,8 @@ def plot_gradients(
 
 # -- training curves -------------------------------------------------------------------------
 
-_VALIDATION_PREFIXES = ("val_", "val ", "validation_", "validation ")
+#: Names of held-out series (drawn dashed): a validation split, or a test set.
+_VALIDATION_PREFIXES = ("val_", "val ", "validation_", "validation ", "test_", "test ")
 
 
 def _series(history: Any, key: str) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
@@ -308,17 +309,18 @@ def plot_training_curves(
     ylabel: str = "loss",
     logy: bool = False,
     title: str = "Loss per epoch",
+    first_epoch: int = 1,
 ) -> Axes:
-    """Draw the loss (or a metric) per epoch; validation curves are dashed.
+    """Draw the loss (or a metric) per epoch; held-out (validation or test) curves are dashed.
 
     Parameters
     ----------
     history : History, dict or list
         A :class:`lossutils.train.History` (draws ``history.<key>`` and, if recorded,
         ``history.val_<key>``), a dict ``name -> values per epoch``, or one list of values.
-        In a dict, a name starting with ``val_`` / ``validation`` is drawn dashed, in the
-        colour of its training partner (``"val_loss"`` goes with ``"loss"``, ``"validation
-        MSE"`` with ``"MSE"``) when there is one.
+        In a dict, a name starting with ``val_`` / ``validation`` / ``test_`` / ``test `` is a
+        held-out series, drawn dashed in the colour of its training partner (``"val_loss"``
+        goes with ``"loss"``, ``"validation MSE"`` with ``"MSE"``) when there is one.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure if omitted.
     key : str, default "loss"
@@ -327,6 +329,9 @@ def plot_training_curves(
         Labels; the horizontal axis is "epoch" (1 = after the first pass over the data).
     logy : bool, default False
         Logarithmic vertical axis (for losses that fall by orders of magnitude).
+    first_epoch : int, default 1
+        The epoch of the first value of a dict or list series: 0 when it is the loss of the
+        untrained model, before any update. (A ``History`` knows its epochs.)
 
     Returns
     -------
@@ -350,7 +355,7 @@ def plot_training_curves(
     for name, values in series.items():
         if values.ndim != 1 or values.size == 0:
             raise ValueError(f"the series {name!r} must be a non-empty 1-D list of values; got shape {values.shape}")
-        x = epochs if epochs is not None and len(epochs) == values.size else np.arange(1, values.size + 1)
+        x = epochs if epochs is not None and len(epochs) == values.size else first_epoch + np.arange(values.size)
         if _is_validation(name):
             partner = _partner(name)
             colour = colours.get(partner) or colours.get(partner.replace("validation", "training"))

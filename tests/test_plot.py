@@ -245,3 +245,10 @@ def test_functions_never_show(monkeypatch):
 def test_loss_curve_names_the_argument_for_an_unknown_loss():
     with pytest.raises(ValueError, match=re.escape("name must name a lossutils loss (mse,")):
         plot.loss_curve("sigmoid", [0.0, 1.0])
+
+
+def test_training_curves_start_where_asked_and_dash_test_series():
+    ax = plot.plot_training_curves({"loss": [0.25, 0.2, 0.1], "test_loss": [0.26, 0.22, 0.15]}, first_epoch=0)
+    assert ax.lines[0].get_xdata().tolist() == [0, 1, 2]
+    assert [line.get_linestyle() for line in ax.lines] == ["-", "--"]
+    assert ax.lines[0].get_color() == ax.lines[1].get_color()  # the test curve goes with its training partner
