@@ -412,7 +412,10 @@ _CARD_LIST = [
             r"(less confident), more so for larger $\gamma$; $\gamma = 0$ is cross-entropy"
         ),
         noise_model="none exactly: a re-weighted categorical likelihood (not a proper scoring rule)",
-        robust_to_outliers="no: hard samples, mislabelled ones included, keep their full weight while easy ones fade",
+        robust_to_outliers=(
+            "no: hard samples, mislabelled ones included, get more than cross-entropy's gradient "
+            r"(up to about 1.2 times at $\gamma = 2$) while easy ones fade"
+        ),
         input_range=r"$z \in \mathbb{R}^{C}$; $y \in \{0, \dots, C - 1\}$",
         output_range=_NONNEG,
         chapter="06_cross_entropy.ipynb",
