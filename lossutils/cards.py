@@ -191,7 +191,7 @@ _RESIDUAL = r"$\hat y$ prediction, $y$ target, $r = \hat y - y$ (positive: predi
 _REG_IN = r"$\hat y, y \in \mathbb{R}$, same shape"
 _NONNEG = r"$[0, \infty)$"
 _BIN_LOGIT = r"$z$ logit (score), $y \in \{0, 1\}$ label, $\sigma$ the sigmoid"
-_MARGIN = r"$s$ score, $t \in \{-1, +1\}$ label, $m$ margin; $t s$ is the (functional) margin"
+_MARGIN = r"$s$ score, $t \in \{-1, +1\}$ label, $\Delta$ target margin; $t s$ is the sample's (functional) margin"
 _CLASSES = (
     r"$z \in \mathbb{R}^C$ logits, $y$ true class, $p = \operatorname{softmax}(z)$, $[k = y]$ is 1 at the true class"
 )
@@ -444,27 +444,30 @@ _CARD_LIST = [
         title="Hinge loss",
         argument="s",
         variables=_MARGIN,
-        formula=r"\max(0,\ m - t s)",
-        gradient=r"\begin{cases} -t & t s < m \\ 0 & t s \ge m \end{cases}",
-        second_derivative=r"0 \quad (\text{undefined at } t s = m)",
-        minimiser=r"the majority label times the margin, $\pm m$: a decision, not a probability",
+        formula=r"\max(0,\ \Delta - t s)",
+        gradient=r"\begin{cases} -t & t s < \Delta \\ 0 & t s \ge \Delta \end{cases}",
+        second_derivative=r"0 \quad (\text{undefined at } t s = \Delta)",
+        minimiser=r"the majority label times the margin, $\pm \Delta$: a decision, not a probability",
         noise_model="none (no likelihood: scores are not calibrated probabilities)",
         robust_to_outliers="partly: grows linearly, gradient bounded; correct samples beyond the margin cost nothing",
         input_range=r"$s \in \mathbb{R}$, $t \in \{-1, +1\}$",
         output_range=_NONNEG,
         chapter="07_hinge.ipynb",
         options={"margin": 1.0},
-        torch_note="scikit-learn: `sklearn.metrics.hinge_loss`",
+        torch_note=(
+            "`torch.nn.functional.margin_ranking_loss` with a second score of 0 computes it; "
+            "scikit-learn: `sklearn.metrics.hinge_loss`"
+        ),
     ),
     LossCard(
         key="squared_hinge",
         title="Squared hinge loss",
         argument="s",
         variables=_MARGIN,
-        formula=r"\max(0,\ m - t s)^2",
-        gradient=r"-2 t \max(0,\ m - t s)",
-        second_derivative=r"\begin{cases} 2 & t s < m \\ 0 & t s > m \end{cases}",
-        minimiser=r"$m(2\pi - 1)$ with $\pi$ the share of $+1$ labels (so $\pi = (1 + s/m)/2$)",
+        formula=r"\max(0,\ \Delta - t s)^2",
+        gradient=r"-2 t \max(0,\ \Delta - t s)",
+        second_derivative=r"\begin{cases} 2 & t s < \Delta \\ 0 & t s > \Delta \end{cases}",
+        minimiser=r"$\Delta(2\pi - 1)$ with $\pi$ the share of $+1$ labels (so $\pi = (1 + s/\Delta)/2$)",
         noise_model="none",
         robust_to_outliers="no: quadratic growth for badly wrong scores",
         input_range=r"$s \in \mathbb{R}$, $t \in \{-1, +1\}$",
@@ -476,18 +479,20 @@ _CARD_LIST = [
         key="multiclass_hinge",
         title="Multi-class hinge (SVM) loss",
         argument="s_k",
-        variables=r"$s \in \mathbb{R}^C$ scores, $y$ true class, $m$ margin, $[\cdot]$ is 1 if true",
+        variables=r"$s \in \mathbb{R}^C$ scores, $y$ true class, $\Delta$ margin, $[\cdot]$ is 1 if true",
         formula=(
-            r"\sum_{j \ne y} \max(0,\ m - s_y + s_j) \ \text{(Weston–Watkins)};\quad "
-            r"\max\bigl(0,\ m - s_y + \max_{j \ne y} s_j\bigr) \ \text{(Crammer–Singer)}"
+            r"\sum_{j \ne y} \max(0,\ \Delta - s_y + s_j) \ \text{(Weston–Watkins)};\quad "
+            r"\max\bigl(0,\ \Delta - s_y + \max_{j \ne y} s_j\bigr) \ \text{(Crammer–Singer)}"
         ),
         gradient=(
-            r"[k \ne y]\,[m - s_y + s_k > 0] - [k = y] \sum_{j \ne y} [m - s_y + s_j > 0] \ \text{(Weston–Watkins)}"
+            r"[k \ne y]\,[\Delta - s_y + s_k > 0] - [k = y] \sum_{j \ne y} [\Delta - s_y + s_j > 0] "
+            r"\ \text{(Weston–Watkins)}"
         ),
         second_derivative=r"0 \quad (\text{undefined at the kinks})",
         minimiser=(
-            "scores that rank the frequent classes first by the margin: a decision, not probabilities "
-            "(Weston–Watkins is not Fisher-consistent)"
+            "no reliable ranking: for C > 2 with no dominant class the best scores can tie the most "
+            "probable class with others (neither variant is classification-calibrated); a decision, "
+            "not probabilities"
         ),
         noise_model="none",
         robust_to_outliers="partly: linear growth, bounded gradient",

@@ -115,7 +115,11 @@ def test_pytorch_cell_is_the_registry_twin_then_the_note(name):
     [
         ("mse", "`torch.nn.functional.mse_loss` / `torch.nn.MSELoss`"),
         ("squared_hinge", "—"),
-        ("hinge", "— (scikit-learn: `sklearn.metrics.hinge_loss`)"),
+        (
+            "hinge",
+            "— (`torch.nn.functional.margin_ranking_loss` with a second score of 0 computes it; "
+            "scikit-learn: `sklearn.metrics.hinge_loss`)",
+        ),
         (
             "multiclass_hinge",
             "— (Weston–Watkins ÷ C is `torch.nn.functional.multi_margin_loss` / `torch.nn.MultiMarginLoss`)",
