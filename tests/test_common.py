@@ -519,9 +519,13 @@ def test_an_unknown_reduction_is_a_value_error_naming_reduction(name: str, gradi
     entry = LOSSES[name]
     fn = entry.grad if gradient else entry.fn
     first, target = inputs(entry.kind, rng_for(name))
-    for bad in ("avg", "MEAN", None):
-        with pytest.raises(ValueError, match="reduction"):
+    allowed = reductions(entry)
+    for bad in ("avg", "MEAN", None, *(["batchmean"] if "batchmean" not in allowed else [])):
+        with pytest.raises(ValueError, match="reduction") as error:
             fn(first, target, reduction=bad)
+        message = str(error.value)
+        assert repr(bad) in message  # the value given ...
+        assert all(repr(r) in message for r in allowed), message  # ... and the ones allowed
 
 
 @FUNCTIONS
@@ -530,8 +534,9 @@ def test_an_empty_input_is_a_value_error_naming_it(name: str, gradient: bool) ->
     entry = LOSSES[name]
     fn = entry.grad if gradient else entry.fn
     first, target = inputs(entry.kind, rng_for(name))
-    with pytest.raises(ValueError, match=f"{_first_name(entry)} is empty"):
-        fn(first[:0], target[:0])  # no samples
+    for empty_first, empty_target in [(first[:0], target[:0]), ([], [])]:  # no samples: arrays, lists
+        with pytest.raises(ValueError, match=f"{_first_name(entry)} is empty"):
+            fn(empty_first, empty_target)
 
 
 # -- 8. extreme inputs ---------------------------------------------------------------------------
