@@ -41,7 +41,7 @@ from lossutils.registry import KINDS, LOSSES, LossEntry
 
 NAMES = list(LOSSES)
 REDUCTIONS = ("mean", "sum", "none")
-N_CLASSES = 4
+N_CLASSES = 4  # the length of _CLASS_OFFSETS
 
 # -- inputs ------------------------------------------------------------------------------------
 #
@@ -59,16 +59,17 @@ def _off_the_kinks(x: np.ndarray) -> np.ndarray:
     return x - frac + np.clip(frac, KINK_GAP, 0.5 - KINK_GAP)
 
 
+# Fractional parts of the class scores within a row: every difference of two of them, and its
+# negative, lies at least 0.05 from a multiple of 0.5 (0.11, 0.12, 0.13, 0.23, 0.25, 0.36).
+_CLASS_OFFSETS = np.array([0.0, 0.11, 0.23, 0.36])
+
+
 def _class_scores(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Scores (n, C) whose pairwise differences within a row all stay off the kinks."""
-    x = 2.0 * rng.normal(size=(n, N_CLASSES))
-    i, j = np.triu_indices(N_CLASSES, 1)
-    rows = np.arange(n)  # the rows still to check; redrawn until none is near a kink
-    while rows.size:
-        frac = np.mod(x[rows][:, i] - x[rows][:, j], 0.5)
-        rows = rows[np.any((frac < KINK_GAP) | (frac > 0.5 - KINK_GAP), axis=1)]
-        x[rows] = 2.0 * rng.normal(size=(rows.size, N_CLASSES))
-    return x
+    """Scores (n, C) whose pairwise differences within a row all stay off the kinks: multiples
+    of 0.5, plus the offsets in a random order, plus a shift common to the row."""
+    halves = 0.5 * rng.integers(-6, 7, size=(n, N_CLASSES))
+    offsets = rng.permuted(np.tile(_CLASS_OFFSETS, (n, 1)), axis=1)
+    return halves + offsets + rng.uniform(-1.0, 1.0, size=(n, 1))
 
 
 def _residual(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
