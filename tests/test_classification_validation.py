@@ -18,7 +18,6 @@ import lossutils as lu
 LOGITS = np.zeros((4, 5))
 INDEX = np.array([0, 1, 4, 2])
 PROB = np.full((4, 3), 0.5)
-SIGNS = np.array([1.0, -1.0, 1.0, -1.0])
 
 # (loss, first argument, target, options, exception, exact message)
 Case = tuple[Callable[..., np.ndarray], Any, Any, dict[str, Any], type[Exception], str]
@@ -254,22 +253,6 @@ CASES: dict[str, Case] = {
         ValueError,
         "scores must have shape (N, C); got shape (2, 3, 4)",
     ),
-    # empty input
-    "ce_empty": (lu.cross_entropy, np.zeros((0, 3)), np.zeros(0, dtype=int), {}, ValueError, "logits is empty"),
-    "nll_empty": (lu.nll_loss, np.zeros((0, 3)), np.zeros(0, dtype=int), {}, ValueError, "log_probs is empty"),
-    "focal_empty": (lu.focal_loss, np.zeros((0, 3)), np.zeros(0, dtype=int), {}, ValueError, "logits is empty"),
-    "bce_empty": (lu.binary_cross_entropy, [], [], {}, ValueError, "prob is empty"),
-    "bce_logits_empty": (lu.binary_cross_entropy_with_logits, [], [], {}, ValueError, "logits is empty"),
-    "hinge_empty": (lu.hinge, [], [], {}, ValueError, "scores is empty"),
-    "multiclass_hinge_empty": (
-        lu.multiclass_hinge,
-        np.zeros((0, 3)),
-        np.zeros(0, dtype=int),
-        {},
-        ValueError,
-        "scores is empty",
-    ),
-    "kl_empty": (lu.kl_div, [], [], {}, ValueError, "log_pred is empty"),
     # options out of range
     "focal_negative_gamma": (
         lu.focal_loss,
@@ -428,35 +411,7 @@ CASES: dict[str, Case] = {
     ),
 }
 
-# unknown reductions, for every loss
-REDUCTION_CASES: dict[str, tuple[Callable[..., np.ndarray], Any, Any]] = {
-    "binary_cross_entropy": (lu.binary_cross_entropy, PROB, PROB),
-    "binary_cross_entropy_with_logits": (lu.binary_cross_entropy_with_logits, PROB, PROB),
-    "cross_entropy": (lu.cross_entropy, LOGITS, INDEX),
-    "nll_loss": (lu.nll_loss, LOGITS, INDEX),
-    "focal_loss": (lu.focal_loss, LOGITS, INDEX),
-    "hinge": (lu.hinge, SIGNS, SIGNS),
-    "squared_hinge": (lu.squared_hinge, SIGNS, SIGNS),
-    "multiclass_hinge": (lu.multiclass_hinge, LOGITS, INDEX),
-}
-for _name, (_fn, _first, _target) in REDUCTION_CASES.items():
-    for _bad in ("avg", "batchmean", None):
-        CASES[f"{_name}_reduction_{_bad}"] = (
-            _fn,
-            _first,
-            _target,
-            {"reduction": _bad},
-            ValueError,
-            f"reduction must be 'mean', 'sum' or 'none', got {_bad!r}",
-        )
-CASES["kl_div_reduction_avg"] = (
-    lu.kl_div,
-    PROB,
-    PROB,
-    {"reduction": "avg"},
-    ValueError,
-    "reduction must be 'mean', 'sum', 'none' or 'batchmean', got 'avg'",
-)
+# An empty input and an unknown reduction, for every loss and its gradient: tests/test_common.py.
 
 
 def _gradient_of(fn: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:

@@ -104,23 +104,18 @@ def test_loss_curve_of_residual_losses_matches_the_functions():
     np.testing.assert_allclose(plot.loss_curve("mse", x), lu.mse(x, np.zeros_like(x), reduction="none"))
     np.testing.assert_allclose(plot.loss_curve("mae", x, grad=True), np.sign(x))
     for name in ("huber", "smooth_l1", "log_cosh", "quantile"):
-        if hasattr(lu, name):
-            np.testing.assert_allclose(plot.loss_curve(name, x), getattr(lu, name)(x, 0 * x, reduction="none"))
+        np.testing.assert_allclose(plot.loss_curve(name, x), getattr(lu, name)(x, 0 * x, reduction="none"))
 
 
 def test_loss_curve_options_and_margin_losses():
     x = np.linspace(-3, 3, 13)
-    if hasattr(lu, "huber"):
-        np.testing.assert_allclose(
-            plot.loss_curve("huber", x, delta=0.5), lu.huber(x, 0 * x, reduction="none", delta=0.5)
-        )
-        ax = plot.plot_losses({"Huber": ("huber", {"delta": 0.5})}, x)
-        np.testing.assert_allclose(ax.lines[0].get_ydata(), lu.huber(x, 0 * x, reduction="none", delta=0.5))
-    if hasattr(lu, "hinge"):
-        # target +1: the loss of a margin m is max(0, 1 - m)
-        np.testing.assert_allclose(plot.loss_curve("hinge", x), np.maximum(0, 1 - x))
-        ax = plot.plot_losses({"hinge": "hinge"}, x)
-        assert ax.get_xlabel() == "margin m = target × score"
+    np.testing.assert_allclose(plot.loss_curve("huber", x, delta=0.5), lu.huber(x, 0 * x, reduction="none", delta=0.5))
+    ax = plot.plot_losses({"Huber": ("huber", {"delta": 0.5})}, x)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), lu.huber(x, 0 * x, reduction="none", delta=0.5))
+    # target +1: the loss of a margin m is max(0, 1 - m)
+    np.testing.assert_allclose(plot.loss_curve("hinge", x), np.maximum(0, 1 - x))
+    ax = plot.plot_losses({"hinge": "hinge"}, x)
+    assert ax.get_xlabel() == "margin m = target × score"
 
 
 def test_loss_curve_rejects_losses_without_a_scalar_curve():

@@ -21,11 +21,6 @@ def regression_data(n: int = 80, d: int = 3, seed: int = 0) -> tuple[np.ndarray,
     return X, y
 
 
-def needs(*names: str):
-    missing = [name for name in names if not hasattr(lu, name)]
-    return pytest.mark.skipif(bool(missing), reason=f"lossutils does not provide {missing} yet")
-
-
 def test_mse_gradient_descent_reaches_least_squares():
     X, y = regression_data()
     model, history = fit(X, y, "mse", lr=0.1, epochs=400)
@@ -162,7 +157,6 @@ def test_loss_and_grad_matches_finite_differences_for_multi_output_mse():
     assert gb.shape == (2,)
 
 
-@needs("cross_entropy", "cross_entropy_grad")
 def test_cross_entropy_multiclass_matches_autograd_and_learns_iris():
     X_train, X_test, y_train, y_test = lu.data.load_iris(seed=0)
     rng = np.random.default_rng(0)
@@ -185,7 +179,6 @@ def test_cross_entropy_multiclass_matches_autograd_and_learns_iris():
     assert set(np.unique(model.predict_class(X_test))) <= {0, 1, 2}
 
 
-@needs("hinge", "hinge_grad")
 def test_hinge_classifier_predicts_plus_minus_one():
     X, y = lu.data.two_blobs(n=100, seed=0)
     t = 2 * y - 1
@@ -196,7 +189,6 @@ def test_hinge_classifier_predicts_plus_minus_one():
     assert history.metric[-1] > 0.9
 
 
-@needs("binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_grad")
 def test_logistic_regression_with_logits_thresholds_scores_at_zero():
     X, y = lu.data.two_blobs(n=100, seed=1)
     model, history = fit(X, y.astype(float), "binary_cross_entropy_with_logits", lr=0.5, epochs=100, metric=accuracy)
@@ -217,8 +209,6 @@ def test_classes_and_thresholds_set_by_fit():
 
 
 def test_quantile_loss_option_reaches_the_quantile():
-    if not hasattr(lu, "quantile_grad"):
-        pytest.skip("quantile not available yet")
     y = lu.data.skewed_sample(n=400, seed=0)
     X = np.zeros((len(y), 1))  # only the bias can learn: the best constant
     model, _ = fit(X, y, "quantile", loss_kwargs={"q": 0.9}, lr=0.5, epochs=1000)
