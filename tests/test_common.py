@@ -371,19 +371,7 @@ def test_float16_in_float16_out(name: str) -> None:
         np.testing.assert_allclose(grad.astype(np.float32), expected_grad.astype(np.float32), rtol=1e-2, atol=1e-3)
 
 
-FLOAT16_IN_FLOAT16 = pytest.mark.xfail(
-    strict=True,
-    raises=(RuntimeWarning, AssertionError),
-    reason="the losses over classes compute float16 in float16 (they keep the dtype of their first argument): "
-    "the sum of 70000 losses overflows float16's 65504 (an overflow RuntimeWarning) and so does the count, "
-    "so the mean is nan and its gradient 0, where the element-wise losses accumulate in float32 "
-    "(torch's CPU cross_entropy and nll_loss give nan here too; multi_margin_loss has no float16 kernel)",
-)
-
-
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=FLOAT16_IN_FLOAT16) if LOSSES[n].kind == "classes" else n for n in NAMES]
-)
+@pytest.mark.parametrize("name", NAMES)
 def test_float16_is_computed_in_float32(name: str) -> None:
     entry = LOSSES[name]
     n = 70_000  # more samples than float16 counts: only a float32 accumulation gets the mean right
