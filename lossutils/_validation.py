@@ -209,7 +209,7 @@ def check_in_range(
 def check_positive(value: object, name: str, *, allow_zero: bool = False) -> float:
     """Return ``value`` as a float if it is positive (or zero when allowed).
 
-    Messages read ``delta must be > 0, got 0`` or ``beta must be >= 0, got -0.1``.
+    Messages read ``delta must be > 0 and finite, got 0`` or ``beta must be >= 0 and finite, got -0.1``.
     """
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
@@ -224,9 +224,8 @@ def check_positive(value: object, name: str, *, allow_zero: bool = False) -> flo
 
 def check_unit_interval(a: np.ndarray, name: str) -> None:
     """Raise unless every element of ``a`` lies in [0, 1] (NaN passes: it propagates)."""
-    # fmin/fmax skip NaN; two reductions need no temporary array, unlike (a < 0) | (a > 1)
-    if np.fmin.reduce(a, axis=None) < 0 or np.fmax.reduce(a, axis=None) > 1:
-        bad = (a < 0) | (a > 1)
+    bad = (a < 0) | (a > 1)  # False for nan
+    if np.any(bad):
         raise ValueError(f"{name} must lie in [0, 1]; found {float(a[bad][0]):g}")
 
 

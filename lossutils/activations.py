@@ -28,9 +28,10 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
     r"""Logistic sigmoid, :math:`\sigma(x) = 1 / (1 + e^{-x})`, for any magnitude.
 
     Computed as written: where :math:`e^{-x}` overflows to infinity (:math:`x` below about
-    -709 in float64, -88 in float32), :math:`1/(1 + \infty) = 0` is the correct result to the
-    last bit, so the overflow is harmless and silenced: ``sigmoid(-1e4)`` is 0 and
-    ``sigmoid(1e4)`` is 1, without a warning.
+    -709 in float64, -88 in float32), :math:`1/(1 + \infty) = 0`. The true value there is below
+    :math:`e^{-709}`, so 0 is off by less than the smallest normal float (as in torch), and the
+    overflow is harmless and silenced: ``sigmoid(-1e4)`` is 0 and ``sigmoid(1e4)`` is 1,
+    without a warning.
 
     See Also
     --------

@@ -4,7 +4,8 @@ Each loss has a :class:`LossCard` holding what the book states about it: its per
 formula, gradient and second derivative in LaTeX, the constant prediction it favours, the
 likelihood it corresponds to, how it treats outliers, its ranges, its options and its chapter.
 What the card does not restate it reads from :mod:`lossutils.registry`: the kind of the first
-argument (regression or classification), the PyTorch twin and the :mod:`lossutils.nn` module.
+argument (from which the card's family, regression or classification, follows), the PyTorch
+twin and the :mod:`lossutils.nn` module.
 The same cards feed the box at the top of each loss's section (:func:`card`), the book's
 summary table (:func:`summary_table`) and the gradient cheat sheet (:func:`gradient_cheatsheet`),
 so the three can never disagree.
@@ -77,6 +78,7 @@ class LossCard:
     noise_model : str
         The likelihood whose negative log the loss is, or why there is none.
     robust_to_outliers : str
+        How far one badly wrong sample can move the fit, and why.
     input_range, output_range : str
         Markdown (may contain ``$...$``).
     chapter : str
@@ -467,7 +469,7 @@ _CARD_LIST = [
         formula=r"\max(0,\ \Delta - t s)^2",
         gradient=r"-2 t \max(0,\ \Delta - t s)",
         second_derivative=r"\begin{cases} 2 & t s < \Delta \\ 0 & t s > \Delta \end{cases}",
-        minimiser=r"$\Delta(2\pi - 1)$ with $\pi$ the share of $+1$ labels (so $\pi = (1 + s/\Delta)/2$)",
+        minimiser=r"$\Delta(2\pi - 1)$ with $\pi$ the share of $+1$ labels: a rescaled estimate of $\pi$",
         noise_model="none",
         robust_to_outliers="no: quadratic growth for badly wrong scores",
         input_range=r"$s \in \mathbb{R}$, $t \in \{-1, +1\}$",

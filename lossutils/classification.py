@@ -277,11 +277,10 @@ def binary_cross_entropy_with_logits(
         \qquad \operatorname{softplus}(z) = \log(1 + e^z),
 
     which is :math:`-w_i[c_i y_i \log\sigma(x_i) + (1 - y_i)\log(1 - \sigma(x_i))]` written
-    without a single log of a rounded probability. It is evaluated as
-    :math:`\max(x_i, 0) - y_i x_i + \log(1 + e^{-|x_i|})` (plus :math:`(c_i - 1)\, y_i
-    \operatorname{softplus}(-x_i)` with ``pos_weight``), so logits of +-1e4 give exact finite
-    losses. ``reduction='mean'`` divides the sum by the
-    number of elements; ``'sum'`` and ``'none'`` as usual.
+    without a single log of a rounded probability. The code is this formula, with
+    :func:`lossutils.softplus`, which evaluates :math:`\max(z, 0) + \log(1 + e^{-|z|})` and so
+    never overflows: logits of +-1e4 give exact finite losses. ``reduction='mean'`` divides the
+    sum by the number of elements; ``'sum'`` and ``'none'`` as usual.
 
     Parameters
     ----------
@@ -466,9 +465,11 @@ def cross_entropy(
     Notes
     -----
     Computed as ``logsumexp(x) - x[y]`` with :func:`numpy.take_along_axis` (no one-hot
-    matrix), after shifting each row by its maximum as optax does, so logits of +-1e4 are safe
-    and a small loss keeps its digits. Then, each a separate step: class weights, label
-    smoothing, ``ignore_index`` and the reduction. The gradient (see :func:`cross_entropy_grad`) for
+    matrix); :func:`lossutils.logsumexp` subtracts the row maximum, so logits of +-1e4 are safe,
+    and shifting each row by its maximum first (as optax does) spares the subtraction of two
+    numbers near 1e4. Then, each a separate step: class weights, label smoothing,
+    ``ignore_index`` and the reduction (the gradient applies ``ignore_index`` last, after the
+    mean's possible 0/0). The gradient (see :func:`cross_entropy_grad`) for
     index targets is
 
     .. math::
@@ -526,7 +527,7 @@ def cross_entropy(
     w_y = np.where(keep, w_y, 0)
 
     # 5. Reduction: the weighted mean sum(w_y l) / sum(w_y) (nan when every target is ignored).
-    return reduce(loss, reduction, weight_sum=np.sum(w_y), dtype=dtype)
+    return reduce(loss, reduction, divisor=np.sum(w_y), dtype=dtype)
 
 
 def cross_entropy_grad(
@@ -561,7 +562,7 @@ def cross_entropy_grad(
         wq = w * q
         # d/dz of -sum_c w_c q_c log p_c: softmax minus the target, p - q when w = 1 and q sums to 1
         g = p * np.sum(wq, axis=-1, keepdims=True) - wq
-        return _class_axis_back(reduce_grad(g, reduction, weight_sum=g.size // n_classes, dtype=dtype))  # 'mean': / N
+        return _class_axis_back(reduce_grad(g, reduction, divisor=g.size // n_classes, dtype=dtype))  # 'mean': / N
 
     y = target
     keep = y != ignore_index
@@ -579,7 +580,7 @@ def cross_entropy_grad(
         g = (1 - eps) * g + eps / n_classes * (p * np.sum(w) - w)
 
     # 4. Reduction: the weighted mean divides by sum(w_y) over the samples not ignored.
-    g = reduce_grad(g, reduction, weight_sum=np.sum(np.where(keep, w_y, 0)), dtype=dtype)
+    g = reduce_grad(g, reduction, divisor=np.sum(np.where(keep, w_y, 0)), dtype=dtype)
 
     # 5. ignore_index: exactly 0 for ignored samples, even where the mean is 0/0 or their logits nan.
     g = np.where(keep[..., None], g, 0)
@@ -666,7 +667,7 @@ def nll_loss(
     loss = -w[y] * _take(log_p, y)  # -w_y log p_y
     loss = np.where(keep, loss, 0)  # ignore_index: in the sum ...
     w_y = np.where(keep, w[y], 0)  # ... and in the mean's denominator
-    return reduce(loss, reduction, weight_sum=np.sum(w_y), dtype=dtype)
+    return reduce(loss, reduction, divisor=np.sum(w_y), dtype=dtype)
 
 
 def nll_loss_grad(
@@ -693,7 +694,7 @@ def nll_loss_grad(
     keep = y != ignore_index
     y = np.where(keep, y, 0)
     g = np.where(_one_hot(y, log_p.shape[-1], bool), -w[y][..., None], 0)  # -w_y at the target class, 0 elsewhere
-    g = reduce_grad(g, reduction, weight_sum=np.sum(np.where(keep, w[y], 0)), dtype=dtype)
+    g = reduce_grad(g, reduction, divisor=np.sum(np.where(keep, w[y], 0)), dtype=dtype)
     g = np.where(keep[..., None], g, 0)  # ignore_index, after the mean's possible 0/0
     return _class_axis_back(g)
 
@@ -798,7 +799,7 @@ def focal_loss(
     u = -np.expm1(log_pt)  # 1 - p_t, exact even when p_t is within 1e-17 of 1
     alpha = w[y]  # class weights alpha_t; the mean divides by their sum
     loss: np.ndarray = -alpha * u**gamma * log_pt
-    return reduce(loss, reduction, weight_sum=np.sum(alpha), dtype=dtype)
+    return reduce(loss, reduction, divisor=np.sum(alpha), dtype=dtype)
 
 
 def focal_loss_grad(
@@ -831,7 +832,7 @@ def focal_loss_grad(
     g = -h[..., None] * (softmax(z) - _one_hot(y, z.shape[-1], z.dtype))
     alpha = w[y]
     g = alpha[..., None] * g
-    return _class_axis_back(reduce_grad(g, reduction, weight_sum=np.sum(alpha), dtype=dtype))
+    return _class_axis_back(reduce_grad(g, reduction, divisor=np.sum(alpha), dtype=dtype))
 
 
 # --------------------------------------------------------------------------------------------
@@ -847,10 +848,9 @@ def _hinge_inputs(
     m = check_in_range(margin, "margin", -np.inf, np.inf)
     s, t, dtype = as_float_pair(scores, target, ("scores", "target"))
     check_same_shape(s, t, "scores", "target")
-    if not np.all(np.abs(t) == 1):  # one quick test; the slower one below only when it fails
-        bad = ~((t == 1) | (t == -1) | np.isnan(t))
-        if np.any(bad):
-            raise ValueError(f"target must hold -1 or +1 labels; found {float(t[bad][0]):g}")
+    bad = ~((t == 1) | (t == -1) | np.isnan(t))  # a nan label propagates, as nan data does
+    if np.any(bad):
+        raise ValueError(f"target must hold -1 or +1 labels; found {float(t[bad][0]):g}")
     return s, t, m, checked, dtype
 
 
@@ -1113,7 +1113,7 @@ def multiclass_hinge_grad(
         j = np.argmax(others, axis=1)  # the strongest wrong class (the first one on ties)
         violated = np.heaviside(margin + _take(others, j) - s_y[:, 0], 0)
         g = violated[:, None] * (_one_hot(j, n_classes, s.dtype) - _one_hot(y, n_classes, s.dtype))
-    return reduce_grad(g, reduction, weight_sum=n_samples, dtype=dtype)
+    return reduce_grad(g, reduction, divisor=n_samples, dtype=dtype)
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import classification as c
-from . import regression as r
+from . import classification as cls
+from . import regression as reg
 
 if TYPE_CHECKING:
     from .cards import LossCard
@@ -40,7 +40,7 @@ KINDS: Mapping[str, str] = MappingProxyType(
         "probability": "a probability in [0, 1] and a label in {0, 1} (or a soft label in [0, 1])",
         "logit": "a real score (logit) and a label in {0, 1}; the decision boundary is 0",
         "margin": "a real score and a label in {−1, +1}; x = label × score is the margin",
-        "classes": "scores (N, C) for C classes and the true class of each sample",
+        "classes": "logits, scores or log-probabilities (N, C) for C classes, and the true class of each sample",
         "distribution": "log-probabilities and a target distribution over the same outcomes",
     }
 )
@@ -85,45 +85,45 @@ class LossEntry:
 
 
 _ENTRIES = [
-    LossEntry("mse", r.mse, r.mse_grad, "residual", "mse_loss", "MSELoss"),
-    LossEntry("mae", r.mae, r.mae_grad, "residual", "l1_loss", "L1Loss"),
-    LossEntry("mbe", r.mbe, r.mbe_grad, "residual", nn_module="MeanBiasError"),
-    LossEntry("huber", r.huber, r.huber_grad, "residual", "huber_loss", "HuberLoss"),
-    LossEntry("smooth_l1", r.smooth_l1, r.smooth_l1_grad, "residual", "smooth_l1_loss", "SmoothL1Loss"),
-    LossEntry("log_cosh", r.log_cosh, r.log_cosh_grad, "residual", nn_module="LogCoshLoss"),
-    LossEntry("quantile", r.quantile, r.quantile_grad, "residual", nn_module="QuantileLoss"),
+    LossEntry("mse", reg.mse, reg.mse_grad, "residual", "mse_loss", "MSELoss"),
+    LossEntry("mae", reg.mae, reg.mae_grad, "residual", "l1_loss", "L1Loss"),
+    LossEntry("mbe", reg.mbe, reg.mbe_grad, "residual", nn_module="MeanBiasError"),
+    LossEntry("huber", reg.huber, reg.huber_grad, "residual", "huber_loss", "HuberLoss"),
+    LossEntry("smooth_l1", reg.smooth_l1, reg.smooth_l1_grad, "residual", "smooth_l1_loss", "SmoothL1Loss"),
+    LossEntry("log_cosh", reg.log_cosh, reg.log_cosh_grad, "residual", nn_module="LogCoshLoss"),
+    LossEntry("quantile", reg.quantile, reg.quantile_grad, "residual", nn_module="QuantileLoss"),
     LossEntry(
         "binary_cross_entropy",
-        c.binary_cross_entropy,
-        c.binary_cross_entropy_grad,
+        cls.binary_cross_entropy,
+        cls.binary_cross_entropy_grad,
         "probability",
         "binary_cross_entropy",
         "BCELoss",
     ),
     LossEntry(
         "binary_cross_entropy_with_logits",
-        c.binary_cross_entropy_with_logits,
-        c.binary_cross_entropy_with_logits_grad,
+        cls.binary_cross_entropy_with_logits,
+        cls.binary_cross_entropy_with_logits_grad,
         "logit",
         "binary_cross_entropy_with_logits",
         "BCEWithLogitsLoss",
     ),
     LossEntry(
         "cross_entropy",
-        c.cross_entropy,
-        c.cross_entropy_grad,
+        cls.cross_entropy,
+        cls.cross_entropy_grad,
         "classes",
         "cross_entropy",
         "CrossEntropyLoss",
         nn_module="CrossEntropyLoss",
     ),
-    LossEntry("nll_loss", c.nll_loss, c.nll_loss_grad, "classes", "nll_loss", "NLLLoss"),
-    LossEntry("focal_loss", c.focal_loss, c.focal_loss_grad, "classes", nn_module="FocalLoss"),
-    LossEntry("kl_div", c.kl_div, c.kl_div_grad, "distribution", "kl_div", "KLDivLoss"),
-    LossEntry("hinge", c.hinge, c.hinge_grad, "margin"),
-    LossEntry("squared_hinge", c.squared_hinge, c.squared_hinge_grad, "margin"),
+    LossEntry("nll_loss", cls.nll_loss, cls.nll_loss_grad, "classes", "nll_loss", "NLLLoss"),
+    LossEntry("focal_loss", cls.focal_loss, cls.focal_loss_grad, "classes", nn_module="FocalLoss"),
+    LossEntry("kl_div", cls.kl_div, cls.kl_div_grad, "distribution", "kl_div", "KLDivLoss"),
+    LossEntry("hinge", cls.hinge, cls.hinge_grad, "margin"),
+    LossEntry("squared_hinge", cls.squared_hinge, cls.squared_hinge_grad, "margin"),
     LossEntry(
-        "multiclass_hinge", c.multiclass_hinge, c.multiclass_hinge_grad, "classes", nn_module="MulticlassHingeLoss"
+        "multiclass_hinge", cls.multiclass_hinge, cls.multiclass_hinge_grad, "classes", nn_module="MulticlassHingeLoss"
     ),
 ]
 

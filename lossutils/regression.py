@@ -231,7 +231,8 @@ def huber(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", 
     :math:`[-\delta, \delta]` (see :func:`huber_grad`). Both pieces agree at
     :math:`|r_i| = \delta`, so the loss is once continuously differentiable. An outlier pulls
     with a force of at most :math:`\delta`, where MSE pulls with :math:`2|r_i|`.
-    Huber and Smooth L1 are the same curve scaled: ``huber(delta=d) == d * smooth_l1(beta=d)``.
+    Huber and Smooth L1 are the same curve scaled: ``huber(delta=d)`` equals
+    ``d * smooth_l1(beta=d)`` (up to rounding).
     Mixed float dtypes promote as in every loss here (float32 with float64 gives float64, as
     ``F.mse_loss`` and ``F.smooth_l1_loss`` do); ``F.huber_loss`` keeps the dtype of its input.
 
