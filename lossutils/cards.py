@@ -355,7 +355,10 @@ _CARD_LIST = [
         second_derivative=r"\sigma(z)\,(1 - \sigma(z))",
         minimiser=r"the log-odds of the share of positive labels, $\log \frac{\bar y}{1 - \bar y}$",
         noise_model="Bernoulli with a logit link (logistic regression)",
-        robust_to_outliers="partly: grows linearly for badly wrong scores; the gradient per logit is bounded by 1",
+        robust_to_outliers=(
+            "partly: the loss grows linearly for badly wrong logits and the gradient per logit is bounded "
+            "by 1, but a mislabelled sample keeps pulling until it is fit"
+        ),
         input_range=r"$z \in \mathbb{R}$, $y \in [0, 1]$",
         output_range=_NONNEG,
         chapter="05_binary_cross_entropy.ipynb",
@@ -371,7 +374,11 @@ _CARD_LIST = [
         second_derivative=r"p_k (1 - p_k) \quad \bigl(\text{Hessian } \operatorname{diag}(p) - p p^\top\bigr)",
         minimiser="the class frequencies (softmax of the best constant logits)",
         noise_model="categorical (multinoulli)",
-        robust_to_outliers="no: a mislabelled sample keeps pulling until its wrong class wins",
+        robust_to_outliers=(
+            "partly, as binary cross-entropy on logits (which it is for two classes): linear growth, "
+            "the gradient per logit is bounded by 1, but a mislabelled sample keeps pulling until its "
+            "wrong class wins"
+        ),
         input_range=r"$z \in \mathbb{R}^{C}$; $y \in \{0, \dots, C - 1\}$ or a probability vector",
         output_range=_NONNEG,
         chapter="06_cross_entropy.ipynb",
@@ -390,7 +397,7 @@ _CARD_LIST = [
             r"(raise $a_y$ forever)"
         ),
         noise_model="categorical, once the inputs are normalised log-probabilities",
-        robust_to_outliers="no (as cross-entropy)",
+        robust_to_outliers="partly (as cross-entropy)",
         input_range=r"$a \in (-\infty, 0]^{C}$; $y \in \{0, \dots, C - 1\}$",
         output_range=r"$[0, \infty)$ for log-probabilities",
         chapter="06_cross_entropy.ipynb",
