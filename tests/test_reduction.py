@@ -16,10 +16,10 @@ def test_reduce_and_reduce_grad_agree() -> None:
     assert reduce(loss, "sum") == 6.0
     assert reduce(loss, "mean") == 2.0
     assert reduce(loss, "mean").dtype == np.float32
-    assert reduce(loss, "mean", weight_sum=4.0) == 1.5
+    assert reduce(loss, "mean", divisor=4.0) == 1.5
     np.testing.assert_array_equal(reduce_grad(loss, "mean"), loss / 3)
     np.testing.assert_array_equal(reduce_grad(loss, "sum"), loss)
-    np.testing.assert_array_equal(reduce_grad(loss, "mean", weight_sum=2.0), loss / 2)
+    np.testing.assert_array_equal(reduce_grad(loss, "mean", divisor=2.0), loss / 2)
 
 
 def test_reduced_numpy_results_are_numpy_scalars_and_none_keeps_arrays() -> None:
@@ -29,7 +29,7 @@ def test_reduced_numpy_results_are_numpy_scalars_and_none_keeps_arrays() -> None
         assert isinstance(out, np.float64), type(out)  # what np.mean returns
     assert reduce(loss, "mean") == 3.0  # divides by the number of elements, not of rows
     assert isinstance(reduce(loss.astype(np.float32), "sum"), np.float32)
-    assert isinstance(reduce(loss.astype(np.float32), "mean", weight_sum=np.float64(4.0)), np.float32)
+    assert isinstance(reduce(loss.astype(np.float32), "mean", divisor=np.float64(4.0)), np.float32)
     zero_d = np.asarray(2.0)
     assert isinstance(reduce(zero_d, "none"), np.ndarray)
     grad = np.ones((2, 2), dtype=np.float32)
@@ -40,8 +40,8 @@ def test_reduced_numpy_results_are_numpy_scalars_and_none_keeps_arrays() -> None
 
 def test_a_total_weight_of_zero_gives_nan_as_in_torch() -> None:
     loss = np.zeros(3)
-    assert np.isnan(reduce(loss, "mean", weight_sum=0.0))
-    assert np.all(np.isnan(reduce_grad(np.ones(3), "mean", weight_sum=0.0)))
+    assert np.isnan(reduce(loss, "mean", divisor=0.0))
+    assert np.all(np.isnan(reduce_grad(np.ones(3), "mean", divisor=0.0)))
     assert torch.isnan(reduce(torch.zeros(3), "mean", torch.tensor(0.0)))
 
 
