@@ -67,8 +67,11 @@ MIN_RUN = 2e-3  # seconds: one timed run loops the call at least this long
 BUDGET = 0.12  # seconds per implementation and (loss, size): caps the number of runs ...
 MIN_REPEATS, MAX_REPEATS = 3, 24  # ... between these bounds, taken in
 ROUNDS = 3  # rounds in which the implementations take turns
-ATTEMPTS, MAX_OTHERS, PAUSE = 4, 0.15, 5.0  # re-time a block while other processes use the CPU ...
+ATTEMPTS, MAX_OTHERS = 4, 0.15  # re-time a block while other processes use the CPU ...
 RETRY_SECONDS = [300.0]  # ... but spend at most this long in total on it (a list: updated in place)
+QUIET_WINDOW, QUIET_POLL = 0.25, 2.0  # before each try, sample the machine for this long, every so often ...
+WAIT_BUDGET = 1200.0  # ... until it is quiet, waiting at most this long in the whole run
+WAIT_SECONDS = [WAIT_BUDGET]  # what is left of that budget (a list: updated in place)
 
 SIZES = [10**3, 10**4, 10**5, 10**6]  # elements in the prediction (and the target size, below)
 CLASSES = [10, 1000]  # C of the (N, C) losses: N = elements / C
@@ -282,19 +285,44 @@ def _cpu_seconds() -> tuple[float, float]:
     return (sum(fields) - idle) / tick, own
 
 
+def _others_share(window: float) -> float:
+    """CPU-seconds per second that other processes use during the next ``window`` seconds (we sleep)."""
+    busy, own = _cpu_seconds()
+    time.sleep(window)
+    busy2, own2 = _cpu_seconds()
+    return max(0.0, (busy2 - busy) - (own2 - own)) / window
+
+
+def wait_for_quiet() -> float:
+    """Sleep until other processes use at most ``MAX_OTHERS`` CPU-seconds per second (sampled
+    over ``QUIET_WINDOW``), or until the run's waiting budget ``WAIT_SECONDS`` is spent.
+
+    On a shared machine other work comes in bursts; timing a block in a quiet moment is better
+    than timing it during a burst and again after it. Returns the seconds waited.
+    """
+    start = time.perf_counter()
+    while WAIT_SECONDS[0] - (time.perf_counter() - start) > 0 and _others_share(QUIET_WINDOW) > MAX_OTHERS:
+        time.sleep(QUIET_POLL)
+    waited = time.perf_counter() - start
+    WAIT_SECONDS[0] -= waited
+    return waited
+
+
 def time_block_undisturbed(
     fns: dict[str, Timed], budget: float, default_threads: int
 ) -> tuple[dict[str, Timed], float]:
     """:func:`time_block`, repeated (up to ``ATTEMPTS`` times) while other processes used the CPU.
 
     Other programs running at the same time steal PyTorch's second thread first, and make its
-    ratios look better than they are. After each block we compare the CPU time of the whole
-    machine with our own: if others used more than ``MAX_OTHERS`` CPU-seconds per second, the
-    block is timed again after a pause. Returns the timings and the others' share of the last try.
+    ratios look better than they are. Before each try we wait for a quiet moment
+    (:func:`wait_for_quiet`); after it we compare the CPU time of the whole machine with our own:
+    if others used more than ``MAX_OTHERS`` CPU-seconds per second, the block is timed again.
+    Returns the timings and the others' share of the last try.
     """
     for attempt in range(ATTEMPTS):
         for t in fns.values():
             t.runs.clear()
+        wait_for_quiet()
         wall, (busy, own) = time.perf_counter(), _cpu_seconds()
         time_block(fns, budget, default_threads)
         wall, (busy2, own2) = time.perf_counter() - wall, _cpu_seconds()
@@ -302,8 +330,7 @@ def time_block_undisturbed(
         if others <= MAX_OTHERS or attempt == ATTEMPTS - 1 or RETRY_SECONDS[0] <= 0:
             break
         print(f"    other processes used {others:.2f} CPU per second: timing again", flush=True)
-        time.sleep(PAUSE)
-        RETRY_SECONDS[0] -= PAUSE + wall
+        RETRY_SECONDS[0] -= wall
     return fns, others
 
 
@@ -490,6 +517,13 @@ def environment(default_threads: int) -> dict[str, Any]:
         "numpy_ufuncs": "single-threaded",
         "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS")},
         "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
+        "noise_guard": {
+            "max_others_cpu": MAX_OTHERS,
+            "attempts": ATTEMPTS,
+            "retry_seconds": RETRY_SECONDS[0],
+            "wait_seconds": WAIT_BUDGET,
+        },
+        "tuned_tolerance": {dtype.name: tol for dtype, tol in tuned.TOLERANCE.items()},
     }
     try:
         from numpy._core._multiarray_umath import __cpu_features__ as features
@@ -628,6 +662,7 @@ def main(argv: list[str] | None = None) -> int:
     env["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
     env["quick"] = args.quick
     env["seconds"] = round(time.perf_counter() - started, 1)
+    env["seconds_waiting_for_quiet"] = round(WAIT_BUDGET - WAIT_SECONDS[0], 1)  # included in "seconds"
     (args.out / "environment.json").write_text(json.dumps(env, indent=2) + "\n")
     if not args.no_figure:
         import report  # benchmarks/report.py, beside this file
