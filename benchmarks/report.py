@@ -1,9 +1,12 @@
-"""Read the benchmark results and draw them: the figure and the table of the appendix page.
+"""Read the benchmark results and draw them: the figures and the table of the appendix page.
 
 Redraw the figures from the committed CSV without re-running the benchmark::
 
-    .venv/bin/python benchmarks/report.py            # writes results/speed.png and speed_grad.png
+    .venv/bin/python benchmarks/report.py            # writes results/speed.png, speed_grad.png, tuned.png
     .venv/bin/python benchmarks/report.py --table    # prints the ratios at the target sizes
+
+Every ratio is lossutils' (readable) time divided by the peer's, both measured in the same run:
+above 1, the readable code is slower. ``/tuned`` is what the first edition's speed tricks buy.
 """
 
 from __future__ import annotations
@@ -56,8 +59,32 @@ def _label(loss: str, classes: str) -> str:
     return f"{loss}, C = {classes}" if classes else loss
 
 
+def _power(n: int) -> str:
+    """1000000 as 10⁶."""
+    return "10" + str(len(str(n)) - 1).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def _find(rows: list[dict[str, Any]], loss: str, classes: str, op: str) -> dict[str, Any] | None:
+    """The float32 row of (loss, classes, op) at the target size, if measured."""
+    found = [r for r in at_targets(rows) if (r["loss"], r["classes"], r["op"]) == (loss, classes, op)]
+    return found[0] if found else None
+
+
+#: The lines of the time-against-size figures: column, label, colour, marker, line style. Each
+#: line differs from every other in colour and in marker or style, so they stay apart in print.
+LINES: list[tuple[str, str, str, str, Any]] = [
+    ("lossutils_s", "lossutils, readable (NumPy, 1 thread)", "#0072B2", "o", "-"),
+    ("tuned_s", "first edition's tuned NumPy (1 thread)", "#009E73", "D", "--"),
+    ("torch_s", "PyTorch, default threads", "#D55E00", "s", "-"),
+    ("torch_1thread_s", "PyTorch, 1 thread", "#CC79A7", "v", "-."),
+    ("sklearn_s", "scikit-learn", "#E69F00", "^", (0, (1, 1.5))),
+    ("floor_s", "floor: one read of the inputs", "#555555", "", ":"),
+]
+
+
 def plot_speed(ratios_csv: Path, out: Path, op: str = "loss") -> None:
-    """Time against size (log-log) for the :data:`PANELS`, one line per implementation."""
+    """Time against size (log-log) for the :data:`PANELS`, one line per implementation; each
+    panel's title states the readable code's ratios at the target size."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -66,57 +93,132 @@ def plot_speed(ratios_csv: Path, out: Path, op: str = "loss") -> None:
     import lossutils as lu
 
     lu.plot.use_style()
-    rows = [r for r in read_rows(ratios_csv) if r["op"] == op and r["dtype"] == "float32"]
-    fig, axes = plt.subplots(2, 3, figsize=(12, 7), sharex=True)
-    lines = [
-        ("lossutils_s", "lossutils (NumPy, 1 thread)", lu.plot.PALETTE[0], "o", "-"),
-        ("torch_s", "PyTorch, default threads", lu.plot.PALETTE[1], "s", "-"),
-        ("torch_1thread_s", "PyTorch, 1 thread", lu.plot.PALETTE[1], "s", "--"),
-        ("sklearn_s", "scikit-learn", lu.plot.PALETTE[2], "^", "-"),
-        ("floor_s", "floor: one pass over the inputs", "grey", "", ":"),
-    ]
+    every = read_rows(ratios_csv)
+    rows = [r for r in every if r["op"] == op and r["dtype"] == "float32"]
+    fig, axes = plt.subplots(3, 2, figsize=(8, 10.5))
     for ax, (loss, classes) in zip(axes.flat, PANELS, strict=True):
         panel = sorted((r for r in rows if r["loss"] == loss and r["classes"] == classes), key=lambda r: r["elements"])
         if not panel:
             ax.set_visible(False)
             continue
-        for column, label, color, marker, style in lines:
+        for column, label, color, marker, style in LINES:
             pts = [(r["elements"], r[column]) for r in panel if r[column] is not None]
             if pts:
                 xs, ys = zip(*pts, strict=True)
-                ax.plot(xs, ys, marker=marker, linestyle=style, color=color, label=label, markersize=4)
+                ax.plot(xs, ys, marker=marker, linestyle=style, color=color, label=label, markersize=5, linewidth=1.6)
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_title(_label(loss, classes))
+        target = _find(every, loss, classes, op)
+        finding = ""
+        if target is not None:
+            parts = [f"{target['ratio_tuned']:.2g}× tuned" if target["ratio_tuned"] is not None else ""]
+            parts.append(f"{target['ratio_torch']:.2g}× PyTorch")
+            finding = f"\nreadable at {_power(target['elements'])}: " + ", ".join(p for p in parts if p)
+        ax.set_title(_label(loss, classes) + finding, fontsize=11)
         ax.grid(True, which="major", alpha=0.3)
     for ax in axes[-1]:
-        ax.set_xlabel("elements in the prediction (N or N × C)")
+        ax.set_xlabel("elements (N, or N × C)")
     for ax in axes[:, 0]:
-        ax.set_ylabel("seconds per call (median)")
+        ax.set_ylabel("seconds per call")
     what = "the loss" if op == "loss" else "loss + gradient (PyTorch: forward + backward)"
-    fig.suptitle(
-        f"Time of {what}, float32, CPU: the gap to PyTorch is a small factor, in either direction",
-        fontweight="bold",
-    )
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncols=5, bbox_to_anchor=(0.5, -0.01))
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.suptitle(f"Time of {what}, float32, CPU (median)\n{_headline(every, op)}", fontsize=12, fontweight="bold")
+    handles, labels = [], []
+    for ax in axes.flat:  # every line that some panel drew (scikit-learn is not in every panel)
+        for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if label not in labels:
+                handles.append(h)
+                labels.append(label)
+    order = [next(i for i, lab in enumerate(labels) if lab == line[1]) for line in LINES if line[1] in labels]
+    fig.legend([handles[i] for i in order], [labels[i] for i in order], loc="lower center", ncols=2,
+               bbox_to_anchor=(0.5, 0.0), fontsize=10)  # fmt: skip
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     fig.savefig(out, dpi=lu.plot.DPI)
     plt.close(fig)
 
 
+def _headline(rows: list[dict[str, Any]], op: str) -> str:
+    """The finding of a time-against-size figure, from the ratios at the target sizes."""
+    target = [r for r in at_targets(rows) if r["op"] == op]
+    tuned = [r["ratio_tuned"] for r in target if r["ratio_tuned"] is not None]
+    torch = [r["ratio_torch"] for r in target]
+    if not tuned:
+        return "(no target sizes in this run)"
+    return (
+        f"at the target sizes, readable: {min(tuned):.2g}–{max(tuned):.2g}× the tuned time, "
+        f"{min(torch):.2g}–{max(torch):.2g}× PyTorch's"
+    )
+
+
+def plot_tuned(ratios_csv: Path, out: Path) -> None:
+    """What the first edition's tricks buy: readable ÷ tuned time at the target sizes (float32),
+    for the loss and for its gradient, one row per loss that has a tuned variant."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    import lossutils as lu
+
+    lu.plot.use_style()
+    rows = [r for r in at_targets(read_rows(ratios_csv)) if r["ratio_tuned"] is not None]
+    if not rows:
+        return  # a run without the target sizes (--quick)
+    ratio = {(r["loss"], r["classes"], r["op"]): r["ratio_tuned"] for r in rows}
+    keys = sorted({(loss, classes) for loss, classes, _ in ratio}, key=lambda k: ratio[(*k, "loss")])
+    bars = [("loss", "the loss", "#0072B2", ""), ("grad", "its gradient", "#E69F00", "//")]
+    fig, ax = plt.subplots(figsize=(8, 0.42 * len(keys) + 1.8))
+    y = np.arange(len(keys))
+    height = 0.38
+    for k, (op, label, color, hatch) in enumerate(bars):
+        values = [ratio[(*key, op)] for key in keys]
+        offset = (0.5 - k) * height
+        ax.barh(y + offset, values, height=height, color=color, hatch=hatch, edgecolor="white", label=label)
+        for yi, v in zip(y + offset, values, strict=True):
+            ax.text(v + 0.05, yi, f"{v:.2g}", va="center", fontsize=10)
+    ax.axvline(1.0, color="#555555", linewidth=1.2, linestyle="--")
+    ax.set_yticks(y, [_label(*key) for key in keys], fontsize=10)
+    ax.set_xlabel("readable time ÷ tuned time (above 1, the tricks save time)")
+    ax.grid(True, axis="x", which="both", alpha=0.3)
+    ax.grid(False, axis="y")
+    ax.legend(loc="lower right", fontsize=10, frameon=True)
+    least, most = keys[0], keys[-1]  # sorted by the loss's ratio
+    ax.set_title(
+        f"What the tricks buy, float32 at the target sizes: the readable loss takes\n"
+        f"{ratio[(*least, 'loss')]:.2g}× ({_label(*least)}) to {ratio[(*most, 'loss')]:.2g}× ({_label(*most)}) "
+        "the tuned time",
+        fontsize=12,
+    )
+    ax.set_xlim(0, max(ratio.values()) * 1.12)
+    fig.tight_layout()
+    fig.savefig(out, dpi=lu.plot.DPI)
+    plt.close(fig)
+
+
+def draw_all(results: Path = RESULTS) -> None:
+    """Every figure of the page, from ``results/ratios.csv``."""
+    plot_speed(results / "ratios.csv", results / "speed.png", op="loss")
+    plot_speed(results / "ratios.csv", results / "speed_grad.png", op="loss+grad")
+    plot_tuned(results / "ratios.csv", results / "tuned.png")
+
+
 def table(rows: list[dict[str, Any]]) -> str:
-    """A plain-text table of the ratios at the target sizes (float32)."""
+    """A plain-text table of the ratios at the target sizes (float32): the readable code's time
+    divided by each peer's (above 1, the readable code is slower)."""
+
+    def cell(value: float | None, width: int) -> str:
+        return f"{value:{width}.2f}" if value is not None else " " * width
+
     lines = [
-        f"{'loss':36s} {'op':10s} {'shape':>12s} {'ours ms':>9s} {'/torch':>7s} {'/torch1':>8s} "
+        f"{'loss':36s} {'op':10s} {'shape':>12s} {'ours ms':>9s} {'/tuned':>7s} {'/torch':>7s} {'/torch1':>8s} "
         f"{'/sklearn':>9s} {'/floor':>7s}"
     ]
     for r in at_targets(rows):
         shape = f"{r['n']}x{r['classes']}" if r["classes"] else str(r["n"])
-        sk = f"{r['ratio_sklearn']:9.2f}" if r["ratio_sklearn"] is not None else f"{'':9s}"
         lines.append(
-            f"{r['loss']:36s} {r['op']:10s} {shape:>12s} {r['lossutils_s'] * 1e3:9.3f} {r['ratio_torch']:7.2f} "
-            f"{r['ratio_torch_1thread']:8.2f} {sk} {r['ratio_floor']:7.2f}"
+            f"{r['loss']:36s} {r['op']:10s} {shape:>12s} {r['lossutils_s'] * 1e3:9.3f} {cell(r['ratio_tuned'], 7)} "
+            f"{r['ratio_torch']:7.2f} {r['ratio_torch_1thread']:8.2f} {cell(r['ratio_sklearn'], 9)} "
+            f"{r['ratio_floor']:7.2f}"
         )
     return "\n".join(lines)
 
@@ -129,8 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.table:
         print(table(read_rows(args.results / "ratios.csv")))
         return 0
-    plot_speed(args.results / "ratios.csv", args.results / "speed.png", op="loss")
-    plot_speed(args.results / "ratios.csv", args.results / "speed_grad.png", op="loss+grad")
+    draw_all(args.results)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Time every loss of lossutils, and its gradient, against PyTorch and scikit-learn.
+"""Time every loss of lossutils, and its gradient, against its tuned variant, PyTorch and scikit-learn.
 
 Command (from the repository root; a full run takes a few minutes on two cores)::
 
@@ -7,7 +7,10 @@ Command (from the repository root; a full run takes a few minutes on two cores):
 
 What is measured, for each loss and each input size (all on the CPU, same inputs, same dtype):
 
-* ``lossutils``: the loss ``fn(x, target)`` and, separately, its gradient ``fn_grad(x, target)``;
+* ``lossutils``: the loss ``fn(x, target)`` and, separately, its gradient ``fn_grad(x, target)``,
+  as the package writes them: readable, each body its formula in plain NumPy;
+* ``tuned``: where the first edition used speed tricks (in-place buffers, fused passes, ufunc
+  choices), its variant of the same loss and gradient, kept in ``benchmarks/tuned.py``;
 * ``torch``: the ``torch.nn.functional`` twin (or, where PyTorch has none, the differentiable
   expression of :mod:`lossutils.nn`), forward only, and forward + ``backward()`` through
   autograd, the peer of our ``fn`` + ``fn_grad`` pair; once with PyTorch's default number of
@@ -20,12 +23,14 @@ Each time is the median of repeated runs after a warm-up, timeit style: a run lo
 until it lasts at least ``MIN_RUN`` seconds (so that timer resolution does not matter), and the
 number of runs is capped so that the largest inputs do not take minutes. The implementations of
 one (loss, size) are timed in interleaved rounds, so that a slow moment of the machine hits all
-of them alike and the ratios (lossutils / peer) compare times measured side by side.
+of them alike and the ratios (lossutils / peer) compare times measured side by side. Before any
+timing, :func:`tuned.check` compares every tuned variant with its lossutils twin, and each block
+checks that all implementations compute the same loss on its inputs.
 
 Outputs, in ``benchmarks/results/`` (see ``benchmarks/README.md`` for the columns):
 ``timings.csv`` (every median), ``ratios.csv`` (lossutils / each peer), ``memory.csv`` (peak
-memory of each lossutils call, via tracemalloc), ``environment.json`` (versions, CPU, threads,
-BLAS) and ``speed.png`` (time against size, log-log, one line per implementation).
+memory of each lossutils and tuned call, via tracemalloc), ``environment.json`` (versions, CPU,
+threads, BLAS), and the figures of ``report.py``.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
+import tuned  # benchmarks/tuned.py, beside this script (its folder is on sys.path when run as a script)
 from sklearn import metrics as skm
 
 import lossutils as lu
@@ -61,13 +67,16 @@ MIN_RUN = 2e-3  # seconds: one timed run loops the call at least this long
 BUDGET = 0.12  # seconds per implementation and (loss, size): caps the number of runs ...
 MIN_REPEATS, MAX_REPEATS = 3, 24  # ... between these bounds, taken in
 ROUNDS = 3  # rounds in which the implementations take turns
-ATTEMPTS, MAX_OTHERS, PAUSE = 4, 0.15, 5.0  # re-time a block while other processes use the CPU ...
+ATTEMPTS, MAX_OTHERS = 4, 0.15  # re-time a block while other processes use the CPU ...
 RETRY_SECONDS = [300.0]  # ... but spend at most this long in total on it (a list: updated in place)
+QUIET_WINDOW, QUIET_POLL = 0.25, 2.0  # before each try, sample the machine for this long, every so often ...
+WAIT_BUDGET = 1200.0  # ... until it is quiet, waiting at most this long in the whole run
+WAIT_SECONDS = [WAIT_BUDGET]  # what is left of that budget (a list: updated in place)
 
-SIZES = [10**3, 10**4, 10**5, 10**6, 10**7]  # elements in the prediction
+SIZES = [10**3, 10**4, 10**5, 10**6]  # elements in the prediction (and the target size, below)
 CLASSES = [10, 1000]  # C of the (N, C) losses: N = elements / C
 # The sizes the targets are set at (see README): regression and binary losses at N = 1e6
-# elements, (N, C) losses at 1e5 x 10 and 1e4 x 1000.
+# elements, (N, C) losses at 1e5 x 10 and 1e4 x 1000 (1e7 elements: the one size above SIZES).
 TARGET_SIZES = {None: 10**6, 10: 10**6, 1000: 10**7}
 
 
@@ -192,6 +201,11 @@ def _lossutils_functions(case: Case) -> tuple[Callable[..., np.ndarray], Callabl
     return getattr(lu, name), getattr(lu, name + "_grad")
 
 
+def _tuned_functions(case: Case) -> tuple[Callable[..., np.ndarray], Callable[..., np.ndarray]] | None:
+    """The first edition's tuned loss and gradient (benchmarks/tuned.py), where it has them."""
+    return tuned.functions(case.name) if case.name in tuned.LOSSES else None
+
+
 # --------------------------------------------------------------------------------------------
 # Timing
 # --------------------------------------------------------------------------------------------
@@ -271,19 +285,44 @@ def _cpu_seconds() -> tuple[float, float]:
     return (sum(fields) - idle) / tick, own
 
 
+def _others_share(window: float) -> float:
+    """CPU-seconds per second that other processes use during the next ``window`` seconds (we sleep)."""
+    busy, own = _cpu_seconds()
+    time.sleep(window)
+    busy2, own2 = _cpu_seconds()
+    return max(0.0, (busy2 - busy) - (own2 - own)) / window
+
+
+def wait_for_quiet() -> float:
+    """Sleep until other processes use at most ``MAX_OTHERS`` CPU-seconds per second (sampled
+    over ``QUIET_WINDOW``), or until the run's waiting budget ``WAIT_SECONDS`` is spent.
+
+    On a shared machine other work comes in bursts; timing a block in a quiet moment is better
+    than timing it during a burst and again after it. Returns the seconds waited.
+    """
+    start = time.perf_counter()
+    while WAIT_SECONDS[0] - (time.perf_counter() - start) > 0 and _others_share(QUIET_WINDOW) > MAX_OTHERS:
+        time.sleep(QUIET_POLL)
+    waited = time.perf_counter() - start
+    WAIT_SECONDS[0] -= waited
+    return waited
+
+
 def time_block_undisturbed(
     fns: dict[str, Timed], budget: float, default_threads: int
 ) -> tuple[dict[str, Timed], float]:
     """:func:`time_block`, repeated (up to ``ATTEMPTS`` times) while other processes used the CPU.
 
     Other programs running at the same time steal PyTorch's second thread first, and make its
-    ratios look better than they are. After each block we compare the CPU time of the whole
-    machine with our own: if others used more than ``MAX_OTHERS`` CPU-seconds per second, the
-    block is timed again after a pause. Returns the timings and the others' share of the last try.
+    ratios look better than they are. Before each try we wait for a quiet moment
+    (:func:`wait_for_quiet`); after it we compare the CPU time of the whole machine with our own:
+    if others used more than ``MAX_OTHERS`` CPU-seconds per second, the block is timed again.
+    Returns the timings and the others' share of the last try.
     """
     for attempt in range(ATTEMPTS):
         for t in fns.values():
             t.runs.clear()
+        wait_for_quiet()
         wall, (busy, own) = time.perf_counter(), _cpu_seconds()
         time_block(fns, budget, default_threads)
         wall, (busy2, own2) = time.perf_counter() - wall, _cpu_seconds()
@@ -291,8 +330,7 @@ def time_block_undisturbed(
         if others <= MAX_OTHERS or attempt == ATTEMPTS - 1 or RETRY_SECONDS[0] <= 0:
             break
         print(f"    other processes used {others:.2f} CPU per second: timing again", flush=True)
-        time.sleep(PAUSE)
-        RETRY_SECONDS[0] -= PAUSE + wall
+        RETRY_SECONDS[0] -= wall
     return fns, others
 
 
@@ -326,6 +364,11 @@ def time_case(
         "torch 1 thread forward+backward": Timed(forward_backward, 1),
         "floor": Timed(lambda: (np.add.reduce(x, axis=None), np.add.reduce(target, axis=None))),
     }
+    pair = _tuned_functions(case)
+    if pair is not None:
+        tuned_loss, tuned_grad = pair
+        fns["tuned loss"] = Timed(lambda: tuned_loss(x, target, **opts))
+        fns["tuned grad"] = Timed(lambda: tuned_grad(x, target, **opts))
     if case.sklearn_fn is not None:
         sk_x, sk_t = case.sklearn_inputs(x, target) if case.sklearn_inputs else (x, target)
         sk_fn = case.sklearn_fn
@@ -334,9 +377,17 @@ def time_case(
 
 
 def check_same_result(case: Case, x: np.ndarray, target: np.ndarray) -> None:
-    """The peers must compute the same number (up to float32 rounding) before we time them."""
-    loss, _ = _lossutils_functions(case)
+    """The peers must compute the same number (up to float32 rounding) before we time them; the
+    tuned variant the same loss and gradient as lossutils, within :data:`tuned.TOLERANCE`."""
+    loss, grad = _lossutils_functions(case)
     ours = float(loss(x, target, **case.options))
+    pair = _tuned_functions(case)
+    if pair is not None:
+        for mine, theirs in zip(pair, (loss, grad), strict=True):
+            if not tuned.agrees(mine(x, target, **case.options), theirs(x, target, **case.options)):
+                raise AssertionError(
+                    f"{case.name}: tuned.{mine.__name__} differs from lossutils on {x.shape} {x.dtype}"
+                )
     tx, tt, _ = _torch_pair(x, target)
     theirs = float(case.torch_fn(tx, tt))
     if case.name == "multiclass_hinge":
@@ -466,6 +517,13 @@ def environment(default_threads: int) -> dict[str, Any]:
         "numpy_ufuncs": "single-threaded",
         "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS")},
         "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
+        "noise_guard": {
+            "max_others_cpu": MAX_OTHERS,
+            "attempts": ATTEMPTS,
+            "retry_seconds": RETRY_SECONDS[0],
+            "wait_seconds": WAIT_BUDGET,
+        },
+        "tuned_tolerance": {dtype.name: tol for dtype, tol in tuned.TOLERANCE.items()},
     }
     try:
         from numpy._core._multiarray_umath import __cpu_features__ as features
@@ -495,11 +553,16 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def shapes(case: Case, sizes: list[int]) -> list[tuple[int, int | None]]:
-    """(N, C) pairs of a case: C is None for element-wise losses."""
+def shapes(case: Case, sizes: list[int], targets: bool = True) -> list[tuple[int, int | None]]:
+    """(N, C) pairs of a case: C is None for element-wise losses. With ``targets``, the target
+    size of each C is added where ``sizes`` lacks it (1e4 x 1000 = 1e7 elements)."""
     if not case.classes:
-        return [(n, None) for n in sizes]
-    return [(n // c, c) for c in CLASSES for n in sizes if n >= c]
+        return [(n, None) for n in sorted(set(sizes) | ({TARGET_SIZES[None]} if targets else set()))]
+    out = []
+    for c in CLASSES:
+        all_sizes = sorted(set(sizes) | ({TARGET_SIZES[c]} if targets else set()))
+        out += [(n // c, c) for n in all_sizes if n >= c]
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -507,7 +570,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a smoke run: sizes 1e3 and 1e5, float32, short budget")
     parser.add_argument("--out", type=Path, default=RESULTS, help="output folder (default: benchmarks/results)")
     parser.add_argument("--only", nargs="*", default=None, help="time only these cases (e.g. mse cross_entropy)")
-    parser.add_argument("--no-figure", action="store_true", help="skip speed.png")
+    parser.add_argument("--no-figure", action="store_true", help="skip the figures")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only check that tuned variants, lossutils, torch and sklearn agree; time nothing",
+    )
     parser.add_argument("--anatomy-only", action="store_true", help="time only the single operations (anatomy.csv)")
     args = parser.parse_args(argv)
 
@@ -518,6 +586,18 @@ def main(argv: list[str] | None = None) -> int:
     start_env = environment(default_threads)  # before the run: the load average tells if the machine was quiet
     if start_env["load_average_at_start"][0] > 0.5:
         print(f"warning: load average {start_env['load_average_at_start']}: other work may disturb the timings")
+    failures = tuned.check(lu)  # apples to apples: every tuned variant computes what lossutils does
+    if failures:
+        print("the tuned variants differ from lossutils:\n  " + "\n  ".join(failures))
+        return 1
+    if args.check:
+        check_rng = np.random.default_rng(0)
+        for case in cases:
+            for c in CLASSES if case.classes else [None]:
+                for dtype in (np.float32, np.float64):
+                    check_same_result(case, *case.make(check_rng, 10**4 // (c or 1), c or 1, dtype))
+        print(f"{len(tuned.LOSSES)} tuned variants agree with lossutils; {len(cases)} cases agree with their peers")
+        return 0
     rng = np.random.default_rng(0)
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -529,7 +609,7 @@ def main(argv: list[str] | None = None) -> int:
 
     plan: list[tuple[Case, int, int | None, Any]] = []
     for case in cases:
-        for n, c in shapes(case, sizes):
+        for n, c in shapes(case, sizes, targets=not args.quick):
             plan.append((case, n, c, np.float32))
         if not args.quick:  # float64 at the target sizes only
             for c in CLASSES if case.classes else [None]:
@@ -557,18 +637,22 @@ def main(argv: list[str] | None = None) -> int:
                  "runs": len(t.runs), "loops": t.loops, "others_cpu": others}
             )  # fmt: skip
         ours = timed["lossutils loss"].runs
+        tuned_ms = f"{statistics.median(timed['tuned loss'].runs) * 1e3:9.3f} ms" if "tuned loss" in timed else " " * 12
         print(
             f"[{i:3d}/{len(plan)}] {case.name:34s} {key['dtype']:7s} {x.shape!s:14s}"
-            f" lossutils {statistics.median(ours) * 1e3:9.3f} ms"
-            f"  torch {statistics.median(timed['torch forward'].runs) * 1e3:9.3f} ms",
+            f" lossutils {statistics.median(ours) * 1e3:9.3f} ms  tuned {tuned_ms}"
+            f"  torch {statistics.median(timed['torch forward'].runs) * 1e3:9.3f} ms  others {others:.2f}",
             flush=True,
         )
         if x.size == TARGET_SIZES[c]:
-            loss, grad = _lossutils_functions(case)
-            for op, fn in (("loss", loss), ("grad", grad)):
-                peak = peak_memory(lambda fn=fn, x=x, t=target, opts=case.options: fn(x, t, **opts))
-                memory_rows.append({**key, "op": op, "input_bytes": x.nbytes, "peak_bytes": peak,
-                                    "peak_over_input": peak / x.nbytes})  # fmt: skip
+            implementations = [("lossutils", _lossutils_functions(case))]
+            if _tuned_functions(case) is not None:
+                implementations.append(("tuned", _tuned_functions(case)))
+            for impl, (loss, grad) in implementations:
+                for op, fn in (("loss", loss), ("grad", grad)):
+                    peak = peak_memory(lambda fn=fn, x=x, t=target, opts=case.options: fn(x, t, **opts))
+                    memory_rows.append({**key, "implementation": impl, "op": op, "input_bytes": x.nbytes,
+                                        "peak_bytes": peak, "peak_over_input": peak / x.nbytes})  # fmt: skip
         del x, target, timed
 
     write_csv(args.out / "timings.csv", timing_rows)
@@ -578,12 +662,12 @@ def main(argv: list[str] | None = None) -> int:
     env["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
     env["quick"] = args.quick
     env["seconds"] = round(time.perf_counter() - started, 1)
+    env["seconds_waiting_for_quiet"] = round(WAIT_BUDGET - WAIT_SECONDS[0], 1)  # included in "seconds"
     (args.out / "environment.json").write_text(json.dumps(env, indent=2) + "\n")
     if not args.no_figure:
-        from report import plot_speed  # benchmarks/report.py, beside this file
+        import report  # benchmarks/report.py, beside this file
 
-        plot_speed(args.out / "ratios.csv", args.out / "speed.png", op="loss")
-        plot_speed(args.out / "ratios.csv", args.out / "speed_grad.png", op="loss+grad")
+        report.draw_all(args.out)
     print(f"done in {env['seconds']} s; results in {args.out}")
     return 0
 
@@ -591,9 +675,12 @@ def main(argv: list[str] | None = None) -> int:
 def ratios(timing_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per (loss, op, dtype, shape): lossutils' time and each peer's, and their ratios.
 
-    op ``loss``: lossutils' loss against the forward pass of torch and against scikit-learn;
-    op ``grad``: lossutils' gradient alone against torch's forward + backward;
-    op ``loss+grad``: lossutils' loss + gradient (sum of the two medians) against torch's forward + backward.
+    op ``loss``: lossutils' loss against the tuned loss, the forward pass of torch and scikit-learn;
+    op ``grad``: lossutils' gradient alone against the tuned gradient and torch's forward + backward;
+    op ``loss+grad``: lossutils' loss + gradient (sum of the two medians) against the tuned pair
+    (likewise) and torch's forward + backward.
+
+    Every ratio is lossutils' time divided by the peer's: above 1, lossutils is slower.
     """
     groups: dict[tuple[Any, ...], dict[str, dict[str, Any]]] = {}
     for row in timing_rows:
@@ -606,20 +693,22 @@ def ratios(timing_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         base = {k: first[k] for k in keys}
         t = {impl: row["median_s"] for impl, row in by_impl.items()}
         floor = t["floor"]
+        has_tuned = "tuned loss" in t
         ops = {
-            "loss": (t["lossutils loss"], t["torch forward"], t["torch 1 thread forward"], t.get("sklearn")),
-            "grad": (t["lossutils grad"], t["torch forward+backward"], t["torch 1 thread forward+backward"], None),
-            "loss+grad": (
-                t["lossutils loss"] + t["lossutils grad"],
-                t["torch forward+backward"],
-                t["torch 1 thread forward+backward"],
-                None,
-            ),
-        }
-        for op, (ours, torch_t, torch1_t, sk_t) in ops.items():
+            "loss": (t["lossutils loss"], t.get("tuned loss"), t["torch forward"], t["torch 1 thread forward"],
+                     t.get("sklearn")),
+            "grad": (t["lossutils grad"], t.get("tuned grad"), t["torch forward+backward"],
+                     t["torch 1 thread forward+backward"], None),
+            "loss+grad": (t["lossutils loss"] + t["lossutils grad"],
+                          t["tuned loss"] + t["tuned grad"] if has_tuned else None,
+                          t["torch forward+backward"], t["torch 1 thread forward+backward"], None),
+        }  # fmt: skip
+        for op, (ours, tuned_t, torch_t, torch1_t, sk_t) in ops.items():
             out.append(
-                {**base, "op": op, "lossutils_s": ours, "torch_s": torch_t, "torch_1thread_s": torch1_t,
+                {**base, "op": op, "lossutils_s": ours, "tuned_s": "" if tuned_t is None else tuned_t,
+                 "torch_s": torch_t, "torch_1thread_s": torch1_t,
                  "sklearn_s": "" if sk_t is None else sk_t, "floor_s": floor,
+                 "ratio_tuned": "" if tuned_t is None else ours / tuned_t,
                  "ratio_torch": ours / torch_t, "ratio_torch_1thread": ours / torch1_t,
                  "ratio_sklearn": "" if sk_t is None else ours / sk_t, "ratio_floor": ours / floor}
             )  # fmt: skip
@@ -637,5 +726,4 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(HERE))
     sys.exit(main())
