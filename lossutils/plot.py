@@ -28,7 +28,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from cycler import cycler
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.colors import ListedColormap
+from matplotlib.ticker import FuncFormatter, NullFormatter
 from numpy.typing import ArrayLike
 
 from . import registry
@@ -43,6 +45,7 @@ __all__ = [
     "PALETTE",
     "STYLE",
     "loss_curve",
+    "plain_log_ticks",
     "plot_decision_regions",
     "plot_fits",
     "plot_gradients",
@@ -123,6 +126,35 @@ def _label(ax: Axes, title: str, xlabel: str, ylabel: str) -> None:
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+
+
+def plain_log_ticks(axis: Axis, ticks: Sequence[float] | None = None) -> Axis:
+    """Label a logarithmic axis with plain numbers, as large as the other tick labels.
+
+    Matplotlib labels log axes :math:`10^{k}`, with the exponent in a superscript too small to
+    read once a figure is shrunk into the book's column. This labels them 0.01, 1, 100 between
+    1e-3 and 1e4 and 1e−6 beyond, drops the minor labels, and puts the ticks at ``ticks`` if given.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax.set_yscale("log")
+    >>> _ = plain_log_ticks(ax.yaxis)
+    >>> [ax.yaxis.get_major_formatter()(v) for v in (0.01, 100.0, 1e-6)]
+    ['0.01', '100', '1e−6']
+    """
+
+    def label(value: float, _: object) -> str:
+        if 1e-3 <= value <= 1e4:
+            return f"{value:g}"
+        return f"1e{round(math.log10(value)):d}".replace("-", "−")
+
+    if ticks is not None:
+        axis.set_ticks(list(ticks))
+    axis.set_major_formatter(FuncFormatter(label))
+    axis.set_minor_formatter(NullFormatter())
+    return axis
 
 
 # -- loss and gradient curves --------------------------------------------------------------

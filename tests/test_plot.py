@@ -247,3 +247,14 @@ def test_training_curves_start_where_asked_and_dash_test_series():
     assert ax.lines[0].get_xdata().tolist() == [0, 1, 2]
     assert [line.get_linestyle() for line in ax.lines] == ["-", "--"]
     assert ax.lines[0].get_color() == ax.lines[1].get_color()  # the test curve goes with its training partner
+
+
+def test_plain_log_ticks_labels_are_plain_numbers():
+    fig, ax = plt.subplots()
+    ax.set_yscale("log")
+    plot.plain_log_ticks(ax.yaxis, [0.05, 0.1, 1e-6])
+    formatter = ax.yaxis.get_major_formatter()
+    assert [formatter(v) for v in (0.05, 0.1, 1e-6, 1e5)] == ["0.05", "0.1", "1e−6", "1e5"]
+    assert list(ax.get_yticks()) == [0.05, 0.1, 1e-6]
+    assert ax.yaxis.get_minor_formatter()(0.3) == ""
+    plt.close(fig)
