@@ -432,9 +432,9 @@ def test_summary_table_subset_order_and_links():
 
 
 def test_unknown_card_names_are_rejected():
-    with pytest.raises(ValueError, match="no loss card for 'l2'"):
+    with pytest.raises(ValueError, match=r"name must name a lossutils loss \(mse, .*\), got 'l2'"):
         card("l2")
-    with pytest.raises(ValueError, match="no loss card for 'nope'"):
+    with pytest.raises(ValueError, match=r"name must name a lossutils loss \(mse, .*\), got 'nope'"):
         summary_table(["mse", "nope"])
 
 
