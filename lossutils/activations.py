@@ -145,7 +145,8 @@ def softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
 def log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     r"""Log-softmax along ``axis``: :math:`\log p_j = x_j - \operatorname{LSE}(x)`.
 
-    Computed as :math:`(x_j - m) - \operatorname{LSE}(x - m)` with :math:`m = \max_k x_k`, so
+    Computed as :math:`(x_j - m) - \log\sum_k e^{x_k - m}` with :math:`m = \max_k x_k` (the
+    LSE of the shifted row, one of whose terms is :math:`e^0 = 1`), so
     it is finite wherever the logits are, even where the softmax itself underflows to 0, and
     no digit is lost to a large :math:`m`. Masked (-inf) logits give -inf; a row of -inf, or
     one holding +inf, gives ``nan``, as in torch.
@@ -163,4 +164,5 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     x = as_float_array(x, "x")
     with np.errstate(invalid="ignore"):  # -inf - (-inf) and inf - inf are nan, as in torch
         shifted = x - np.max(x, axis=axis, keepdims=True)
-    return as_result(shifted - logsumexp(shifted, axis=axis, keepdims=True))
+    # LSE of the shifted row, whose maximum is 0: the log of a sum of at least 1
+    return as_result(shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True)))

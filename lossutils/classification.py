@@ -10,7 +10,8 @@ respect to its own inputs.
 Stability is built into the formulas, not patched after, through the building blocks of
 :mod:`lossutils.activations` that the losses call: binary cross-entropy on logits is
 :math:`c\,y\operatorname{softplus}(-x) + (1 - y)\operatorname{softplus}(x)`, cross-entropy is
-``logsumexp(logits) - logits[y]``, and so logits of +-1e4 neither overflow nor give ``nan``.
+``-log_softmax(logits)[y]`` with ``log_softmax(z) = z - logsumexp(z)``, and so logits of +-1e4
+neither overflow nor give ``nan``.
 
 Inputs and results: lists, Python numbers, NumPy scalars, 0-d arrays and CPU tensors are all
 read as arrays. A reduced loss (``'mean'``, ``'sum'``) is a NumPy scalar, as :func:`numpy.mean`
@@ -52,7 +53,7 @@ from ._validation import (
     n_classes_of,
     sample_shape,
 )
-from .activations import log_softmax, logsumexp, sigmoid, softmax, softplus
+from .activations import log_softmax, sigmoid, softmax, softplus
 
 __all__ = [
     "binary_cross_entropy",
@@ -464,10 +465,9 @@ def cross_entropy(
 
     Notes
     -----
-    Computed as ``logsumexp(x) - x[y]`` with :func:`numpy.take_along_axis` (no one-hot
-    matrix); :func:`lossutils.logsumexp` subtracts the row maximum, so logits of +-1e4 are safe,
-    and shifting each row by its maximum first (as optax does) spares the subtraction of two
-    numbers near 1e4. Then, each a separate step: class weights, label smoothing,
+    Computed as ``-log_softmax(x)[y]`` with :func:`numpy.take_along_axis` (no one-hot
+    matrix); :func:`lossutils.log_softmax` subtracts the row maximum first, so logits of +-1e4
+    are safe and no digit is lost to their size. Then, each a separate step: class weights, label smoothing,
     ``ignore_index`` and the reduction (the gradient applies ``ignore_index`` last, after the
     mean's possible 0/0). The gradient (see :func:`cross_entropy_grad`) for
     index targets is
@@ -507,12 +507,10 @@ def cross_entropy(
     keep = y != ignore_index  # ignore_index: step 4 zeroes the others ...
     y = np.where(keep, y, 0)  # ... so any class will do to index them
 
-    # 1. The loss: -log p_y = logsumexp(z) - z_y. Shifting each row by its maximum first (as
-    #    optax does) changes nothing in exact arithmetic, but at logits of 1e4 it spares the
-    #    subtraction of two numbers near 1e4 (a loss far below 1e-8 still loses digits in the log).
-    with np.errstate(invalid="ignore"):  # a row of -inf gives nan, as in torch
-        z = z - np.max(z, axis=-1, keepdims=True)
-    loss = logsumexp(z) - _take(z, y)
+    # 1. The loss: -log p_y, with log p = z - logsumexp(z). log_softmax shifts each row by its
+    #    maximum first, so logits of 1e4 neither overflow nor lose digits to the subtraction.
+    log_p = log_softmax(z)  # a row of -inf gives nan, as in torch
+    loss = -_take(log_p, y)
 
     # 2. Class weights: w_y times each loss.
     w_y = w[y]
@@ -520,7 +518,7 @@ def cross_entropy(
 
     # 3. Label smoothing: mix in the loss against the uniform target, -(1/C) sum_c w_c log p_c.
     if eps > 0:
-        loss = (1 - eps) * loss - eps / n_classes * np.sum(w * log_softmax(z), axis=-1)
+        loss = (1 - eps) * loss - eps / n_classes * np.sum(w * log_p, axis=-1)
 
     # 4. ignore_index: ignored samples count for nothing, in the sum and in the mean's denominator.
     loss = np.where(keep, loss, 0)
@@ -568,7 +566,7 @@ def cross_entropy_grad(
     keep = y != ignore_index
     y = np.where(keep, y, 0)
 
-    # 1. Softmax minus one-hot: the gradient of logsumexp(z) - z_y.
+    # 1. Softmax minus one-hot: the gradient of -log p_y = logsumexp(z) - z_y.
     g = p - _one_hot(y, n_classes, p.dtype)
 
     # 2. Class weights.
