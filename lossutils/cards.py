@@ -521,7 +521,7 @@ _CARD_LIST = [
         title="Gaussian negative log-likelihood",
         argument=r"\mu",
         variables=(
-            r"$\mu$ predicted mean, $\sigma^2 \ge 0$ predicted variance (the third argument, `var`), $y$ target, "
+            r"$\mu$ predicted mean, $\sigma^2 \ge 0$ predicted variance (`var`), $y$ target, "
             r"$\tilde\sigma^2 = \max(\sigma^2, \epsilon)$"
         ),
         formula=(
@@ -559,12 +559,13 @@ _CARD_LIST = [
         title="Poisson negative log-likelihood",
         argument="x",
         variables=(
-            r"$x$ predicted log-rate $\log \lambda$ (the default) or rate $\lambda$ (`log_input=False`), "
-            r"$y \ge 0$ count, $\epsilon$ keeps the log of a rate of 0 finite"
+            r"$x$ predicted log-rate $\log \lambda$, or rate $\lambda$ with `log_input=False`; $y \ge 0$ count; "
+            r"$\epsilon$ small"
         ),
         formula=(
             r"\begin{cases} e^{x} - y x & \text{log-rate } x \\ x - y \log(x + \epsilon) & \text{rate } x \end{cases}"
-            r"\ \bigl[+\, y \log y - y + \tfrac12 \log(2\pi y) \text{ if full and } y > 1\bigr]"
+            r" + \begin{cases} y \log y - y + \tfrac12 \log(2\pi y) & \text{full, } y > 1 \\ "
+            r"0 & \text{otherwise} \end{cases}"
         ),
         gradient=(
             r"\begin{cases} e^{x} - y & \text{log-rate } x \\ 1 - \dfrac{y}{x + \epsilon} & \text{rate } x \end{cases}"

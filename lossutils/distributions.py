@@ -275,8 +275,8 @@ def poisson_nll(
     .. math::
 
         \ell_i = \begin{cases}
-            e^{x_i} - y_i x_i & x_i = \log\lambda_i \ (\text{the default}), \\
-            x_i - y_i \log(x_i + \epsilon) & x_i = \lambda_i \ (\texttt{log\_input=False}),
+            e^{x_i} - y_i x_i & x_i = \log\lambda_i \ (\text{a log-rate, the default}), \\
+            x_i - y_i \log(x_i + \epsilon) & x_i = \lambda_i \ (\text{a rate}),
         \end{cases}
         \quad \Bigl[+\ y_i\log y_i - y_i + \tfrac12\log(2\pi y_i) \text{ if full and } y_i > 1\Bigr],
 
