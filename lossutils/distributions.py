@@ -217,10 +217,11 @@ def gaussian_nll_grad(
     Examples
     --------
     >>> import lossutils as lu
-    >>> d_mean, d_var = lu.gaussian_nll_grad([1.0, 3.0], [0.0, 1.0], [1.0, 2.0], reduction="sum")
+    >>> mean, target, var = [1.0, 3.0], [0.0, 1.0], [1.0, 2.0]
+    >>> d_mean, d_var = lu.gaussian_nll_grad(mean, target, var, reduction="sum")
     >>> d_mean  # (mean - target) / var
     array([1., 1.])
-    >>> d_var  # ½(1/var - (mean - target)² / var²): 0 at var = squared error, < 0 below it
+    >>> d_var  # ½(1/var - r²/var²), r = mean - target: 0 at var = r², < 0 below
     array([ 0.  , -0.25])
     """
     m, t, v, var_shape, reduction, full, eps, dtype = _gaussian_inputs(mean, target, var, reduction, full, eps)
@@ -278,11 +279,11 @@ def poisson_nll(
             e^{x_i} - y_i x_i & x_i = \log\lambda_i \ (\text{a log-rate, the default}), \\
             x_i - y_i \log(x_i + \epsilon) & x_i = \lambda_i \ (\text{a rate}),
         \end{cases}
-        \quad \Bigl[+\ y_i\log y_i - y_i + \tfrac12\log(2\pi y_i) \text{ if full and } y_i > 1\Bigr],
 
     the negative log of the Poisson probability :math:`\lambda^y e^{-\lambda} / y!` of the count
-    :math:`y` at rate :math:`\lambda`, without the :math:`\log y!` unless ``full`` adds
-    Stirling's approximation of it. ``reduction='mean'`` gives :math:`\frac1N\sum_i \ell_i`,
+    :math:`y` at rate :math:`\lambda`, without the :math:`\log y!`; ``full=True`` adds Stirling's
+    approximation of it, :math:`y_i\log y_i - y_i + \tfrac12\log(2\pi y_i)`, where
+    :math:`y_i > 1`. ``reduction='mean'`` gives :math:`\frac1N\sum_i \ell_i`,
     ``'sum'`` :math:`\sum_i \ell_i`, ``'none'`` every :math:`\ell_i`.
 
     Parameters
