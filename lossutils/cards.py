@@ -91,6 +91,9 @@ class LossCard:
     torch_note : str
         A remark for the PyTorch row, as Markdown: a near twin that is not the same loss, or
         where else the loss lives (e.g. ``"scikit-learn: `sklearn.metrics.hinge_loss`"``).
+    use_when : str
+        When to choose the loss, as Markdown; empty where the card leaves that to its chapter
+        (the row is then not shown).
     """
 
     key: str
@@ -109,6 +112,7 @@ class LossCard:
     options: Mapping[str, float] = field(default_factory=dict)
     extra_options: str = ""
     torch_note: str = ""
+    use_when: str = ""
 
     @property
     def entry(self) -> registry.LossEntry:
@@ -152,6 +156,7 @@ class LossCard:
             ("best constant prediction", self.minimiser),
             ("noise model", self.noise_model),
             ("robust to outliers", self.robust_to_outliers),
+            *([("when to use", self.use_when)] if self.use_when else []),
             ("inputs", self.input_range),
             ("output", self.output_range),
             ("options", ", ".join(options) or "—"),
@@ -553,6 +558,11 @@ _CARD_LIST = [
         ),
         chapter="10_predicting_distributions.ipynb",
         options={"full": False, "eps": 1e-6},
+        use_when=(
+            r"regression that also says how sure it is: the noise varies with the input, and the model "
+            r"predicts a variance per sample; with one fixed variance $\sigma^2$ it is `mse` divided by "
+            r"$2\sigma^2$, plus a constant"
+        ),
     ),
     LossCard(
         key="poisson_nll",
@@ -586,6 +596,11 @@ _CARD_LIST = [
         torch_note=(
             "scikit-learn: `sklearn.metrics.mean_poisson_deviance` = 2 × (the mean loss − the mean loss at "
             "rates λ = y), with `log_input=False`"
+        ),
+        use_when=(
+            "counts (events per interval, visits, defects) whose variance is about their mean: Poisson "
+            "regression, the model predicting the log-rate; counts more spread out than that (over-dispersed) "
+            "call for a negative binomial"
         ),
     ),
 ]

@@ -363,3 +363,19 @@ def test_fit_rejects_gaussian_nll_with_a_message_that_says_why():
         epochs=2000,
     )
     assert float(model.weight[0]) == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("name", ["gaussian_nll", "poisson_nll"])
+def test_the_cards_say_when_to_use_them(name):
+    c = cards.card(name)
+    assert ("when to use", c.use_when) in c.rows()
+    for function in re.findall(r"`(\w+)`", c.use_when):  # the lossutils functions it names exist
+        assert callable(getattr(lu, function)), function
+
+
+def test_with_one_fixed_variance_the_gaussian_nll_is_mse_over_two_sigma_squared_plus_a_constant():
+    # the card's "when to use": mse divided by 2 sigma^2, plus a constant (1/2 log sigma^2)
+    var = 2.5
+    np.testing.assert_allclose(
+        lu.gaussian_nll(MEAN, TARGET, var), lu.mse(MEAN, TARGET) / (2 * var) + 0.5 * np.log(var), rtol=1e-12
+    )
