@@ -168,7 +168,9 @@ _CURVE_TARGET = {"residual": 0.0, "logit": 1.0, "margin": 1.0, "mean_and_varianc
 CurveSpec = str | tuple[str, Mapping[str, Any]] | Callable[[np.ndarray], ArrayLike] | ArrayLike
 
 
-def loss_curve(name: str, x: ArrayLike, *, grad: bool = False, **options: Any) -> np.ndarray:
+def loss_curve(
+    name: str, x: ArrayLike, *, grad: bool = False, target: float | None = None, **options: Any
+) -> np.ndarray:
     """Per-sample loss (or its derivative) of the lossutils loss ``name`` along ``x``.
 
     Losses of a residual (kind ``'residual'`` in :data:`lossutils.registry.LOSSES`: ``mse``,
@@ -178,8 +180,9 @@ def loss_curve(name: str, x: ArrayLike, *, grad: bool = False, **options: Any) -
     ``x`` is the margin ``t·s``. Options such as ``delta`` or ``q`` are passed on.
     ``gaussian_nll`` is drawn against the residual too, with the variance ``var`` (default 1),
     and its ``grad`` is the derivative with respect to the mean; ``poisson_nll`` against its
-    first argument (the log-rate, or the rate with ``log_input=False``) for the count
-    ``target`` (default 1).
+    first argument (the log-rate, or the rate with ``log_input=False``) for a count of 1.
+    ``target`` overrides the default target of every kind (``x`` is then the prediction or the
+    score itself), e.g. the count of ``poisson_nll``.
 
     Examples
     --------
@@ -197,11 +200,10 @@ def loss_curve(name: str, x: ArrayLike, *, grad: bool = False, **options: Any) -
             f"(a loss of {entry.kind}); pass a callable x -> values instead"
         )
     xs = np.asarray(x, dtype=np.float64)
-    target_value = options.pop("target", 1.0) if entry.kind == "rate" else _CURVE_TARGET[entry.kind]
-    target = np.full_like(xs, target_value)
+    targets = np.full_like(xs, _CURVE_TARGET[entry.kind] if target is None else target)
     more = [np.full_like(xs, options.pop("var", 1.0))] if entry.kind == "mean_and_variance" else []
     fn = entry.grad if grad else entry.fn
-    values = fn(xs, target, *more, reduction="none", **options)
+    values = fn(xs, targets, *more, reduction="none", **options)
     return np.asarray(values[0] if isinstance(values, tuple) else values)  # a pair of gradients: the mean's
 
 
