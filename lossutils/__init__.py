@@ -5,9 +5,10 @@ The companion package of the book *Loss Functions in Machine Learning*. Every lo
 second, like :mod:`torch.nn.functional`, and has a gradient ``fn_grad`` with the same
 arguments that returns d(loss)/d(first argument) with the first argument's shape.
 
-Submodules: :mod:`lossutils.regression`, :mod:`lossutils.classification` and
+Submodules: :mod:`lossutils.regression`, :mod:`lossutils.classification`,
+:mod:`lossutils.distributions` (the Gaussian and Poisson negative log-likelihoods) and
 :mod:`lossutils.activations` (the stable sigmoid, softplus, softmax and logsumexp the losses are
-made of), all three re-exported here; :mod:`lossutils.registry` (every loss with its gradient,
+made of), all four re-exported here; :mod:`lossutils.registry` (every loss with its gradient,
 kind and PyTorch twin), :mod:`lossutils.metrics`; and, loaded on first use
 (``lu.plot.use_style()`` works after ``import lossutils as lu``), :mod:`lossutils.nn`
 (``torch.nn.Module`` losses; imports torch), :mod:`lossutils.data`, :mod:`lossutils.plot`
@@ -22,11 +23,13 @@ import importlib
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from . import activations, classification, metrics, registry, regression
+from . import activations, classification, distributions, metrics, registry, regression
 from .activations import *  # noqa: F403
 from .activations import __all__ as _activations_all
 from .classification import *  # noqa: F403
 from .classification import __all__ as _classification_all
+from .distributions import *  # noqa: F403
+from .distributions import __all__ as _distributions_all
 from .regression import *  # noqa: F403
 from .regression import __all__ as _regression_all
 
@@ -48,6 +51,8 @@ __all__ = [
     "registry",
     "regression",
     "train",
+    *_distributions_all,
+    "distributions",
 ]
 
 # Submodules imported on first attribute access (PEP 562): plot imports matplotlib, nn torch.

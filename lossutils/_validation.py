@@ -17,6 +17,7 @@ __all__ = [
     "Reduction",
     "as_array",
     "as_float_array",
+    "as_float_inputs",
     "as_float_pair",
     "as_index_array",
     "as_result",
@@ -24,6 +25,7 @@ __all__ = [
     "check_bool",
     "check_ignore_index",
     "check_in_range",
+    "check_nonnegative",
     "check_positive",
     "check_reduction",
     "check_same_shape",
@@ -125,12 +127,19 @@ def as_float_pair(
     NumPy's promotion), it takes the dtype of the other input, so a float32 prediction with a
     target ``[0.0, 1.0]`` stays float32.
     """
-    a = _as_real_array(first, names[0], allow_empty=False)
-    b = _as_real_array(second, names[1], allow_empty=False)
-    typed = [arr for arr, given in ((a, first), (b, second)) if hasattr(given, "dtype")]
-    dtype = promoted_dtype(*typed) if typed else promoted_dtype(a, b)
+    (a, b), dtype = as_float_inputs((first, second), names)
+    return a, b, dtype
+
+
+def as_float_inputs(inputs: tuple[ArrayLike, ...], names: tuple[str, ...]) -> tuple[tuple[np.ndarray, ...], np.dtype]:
+    """:func:`as_float_pair` for any number of inputs (a Gaussian's mean, target and variance):
+    each in the dtype the loss is computed in, and the dtype of the result, promoted over the
+    inputs that have a dtype of their own (Python numbers and lists take the others')."""
+    arrays = [_as_real_array(x, name, allow_empty=False) for x, name in zip(inputs, names, strict=True)]
+    typed = [arr for arr, given in zip(arrays, inputs, strict=True) if hasattr(given, "dtype")]
+    dtype = promoted_dtype(*typed) if typed else promoted_dtype(*arrays)
     work = computing_dtype(dtype)
-    return a.astype(work, copy=False), b.astype(work, copy=False), dtype
+    return tuple(arr.astype(work, copy=False) for arr in arrays), dtype
 
 
 def as_result(value: ArrayLike, dtype: np.dtype | None = None) -> np.ndarray:
@@ -217,6 +226,14 @@ def check_positive(value: object, name: str, *, allow_zero: bool = False) -> flo
     if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
         raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'} and finite, got {value!r}")
     return v
+
+
+def check_nonnegative(a: np.ndarray, name: str, what: str) -> None:
+    """Raise unless every element of ``a`` is >= 0 (NaN passes: it propagates); ``what`` says
+    what ``a`` holds, e.g. ``"a variance"``: ``var must be >= 0 (a variance); found -0.5``."""
+    bad = a < 0  # False for nan
+    if np.any(bad):
+        raise ValueError(f"{name} must be >= 0 ({what}); found {float(a[bad][0]):g}")
 
 
 # -- inputs of the classification losses ---------------------------------------------------

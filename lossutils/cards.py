@@ -91,6 +91,9 @@ class LossCard:
     torch_note : str
         A remark for the PyTorch row, as Markdown: a near twin that is not the same loss, or
         where else the loss lives (e.g. ``"scikit-learn: `sklearn.metrics.hinge_loss`"``).
+    use_when : str
+        When to choose the loss, as Markdown; empty where the card leaves that to its chapter
+        (the row is then not shown).
     """
 
     key: str
@@ -109,6 +112,7 @@ class LossCard:
     options: Mapping[str, float] = field(default_factory=dict)
     extra_options: str = ""
     torch_note: str = ""
+    use_when: str = ""
 
     @property
     def entry(self) -> registry.LossEntry:
@@ -117,8 +121,9 @@ class LossCard:
 
     @property
     def family(self) -> Literal["regression", "classification"]:
-        """``"regression"`` for a loss of a residual (registry kind ``"residual"``), else ``"classification"``."""
-        return "regression" if self.entry.kind == "residual" else "classification"
+        """``"regression"`` for a loss of a real or count target (registry kinds ``"residual"``,
+        ``"mean_and_variance"``, ``"rate"``), else ``"classification"``."""
+        return "regression" if self.entry.kind in _REGRESSION_KINDS else "classification"
 
     @property
     def lossutils_name(self) -> str:
@@ -151,6 +156,7 @@ class LossCard:
             ("best constant prediction", self.minimiser),
             ("noise model", self.noise_model),
             ("robust to outliers", self.robust_to_outliers),
+            *([("when to use", self.use_when)] if self.use_when else []),
             ("inputs", self.input_range),
             ("output", self.output_range),
             ("options", ", ".join(options) or "—"),
@@ -188,6 +194,8 @@ def _pytorch(c: LossCard) -> str:
 
 
 # -- the cards ---------------------------------------------------------------------------------
+
+_REGRESSION_KINDS = ("residual", "mean_and_variance", "rate")
 
 _RESIDUAL = r"$\hat y$ prediction, $y$ target, $r = \hat y - y$ (positive: predicted too high)"
 _REG_IN = r"$\hat y, y \in \mathbb{R}$, same shape"
@@ -511,6 +519,89 @@ _CARD_LIST = [
         extra_options="`variant='weston_watkins'` or `'crammer_singer'`",
         options={"margin": 1.0},
         torch_note="Weston–Watkins ÷ C is `torch.nn.functional.multi_margin_loss` / `torch.nn.MultiMarginLoss`",
+    ),
+    # -- predicted distributions
+    LossCard(
+        key="gaussian_nll",
+        title="Gaussian negative log-likelihood",
+        argument=r"\mu",
+        variables=(
+            r"$\mu$ predicted mean, $\sigma^2 \ge 0$ predicted variance (`var`), $y$ target, "
+            r"$\tilde\sigma^2 = \max(\sigma^2, \epsilon)$"
+        ),
+        formula=(
+            r"\tfrac12 \Bigl(\log \tilde\sigma^2 + \dfrac{(\mu - y)^2}{\tilde\sigma^2}\Bigr)"
+            r"\ \bigl[+ \tfrac12 \log 2\pi \text{ if full}\bigr]"
+        ),
+        gradient=(
+            r"\dfrac{\mu - y}{\tilde\sigma^2};\quad "
+            r"\dfrac{\partial \ell}{\partial \sigma^2} = \dfrac{\tilde\sigma^2 - (\mu - y)^2}{2 \tilde\sigma^4}"
+        ),
+        second_derivative=(
+            r"\dfrac{1}{\tilde\sigma^2};\quad \dfrac{\partial^2 \ell}{\partial (\sigma^2)^2} = "
+            r"\dfrac{2 (\mu - y)^2 - \sigma^2}{2 \sigma^6} \ (\sigma^2 > \epsilon)"
+        ),
+        minimiser=(
+            r"with one constant variance: the mean of the targets $\bar y$, and as variance their "
+            r"$\frac1N \sum_i (y_i - \bar y)^2$ (at least $\epsilon$); with given variances per sample, "
+            r"the mean of the targets weighted by $1/\tilde\sigma_i^2$"
+        ),
+        noise_model="Gaussian with a predicted variance (heteroscedastic)",
+        robust_to_outliers=(
+            r"no: quadratic in the error like MSE; a large predicted variance damps a sample's pull "
+            r"$(\mu - y)/\tilde\sigma^2$, so a model may call hard samples noisy instead of fitting them"
+        ),
+        input_range=r"$\mu, y \in \mathbb{R}$, same shape; $\sigma^2 \ge 0$: that shape, one per sample, or one number",
+        output_range=(
+            r"$[\tfrac12 \log \epsilon, \infty)$ (plus $\tfrac12 \log 2\pi$ with `full`): "
+            r"negative for a confident, accurate prediction"
+        ),
+        chapter="10_predicting_distributions.ipynb",
+        options={"full": False, "eps": 1e-6},
+        use_when=(
+            r"regression that also says how sure it is: the noise varies with the input, and the model "
+            r"predicts a variance per sample; with one fixed variance $\sigma^2$ it is `mse` divided by "
+            r"$2\sigma^2$, plus a constant"
+        ),
+    ),
+    LossCard(
+        key="poisson_nll",
+        title="Poisson negative log-likelihood",
+        argument="x",
+        variables=(
+            r"$x$ predicted log-rate $\log \lambda$, or rate $\lambda$ with `log_input=False`; $y \ge 0$ count; "
+            r"$\epsilon$ small"
+        ),
+        formula=(
+            r"\begin{cases} e^{x} - y x & \text{log-rate } x \\ x - y \log(x + \epsilon) & \text{rate } x \end{cases}"
+            r" + \begin{cases} y \log y - y + \tfrac12 \log(2\pi y) & \text{full, } y > 1 \\ "
+            r"0 & \text{otherwise} \end{cases}"
+        ),
+        gradient=(
+            r"\begin{cases} e^{x} - y & \text{log-rate } x \\ 1 - \dfrac{y}{x + \epsilon} & \text{rate } x \end{cases}"
+        ),
+        second_derivative=(
+            r"\begin{cases} e^{x} & \text{log-rate } x \\ \dfrac{y}{(x + \epsilon)^2} & \text{rate } x \end{cases}"
+        ),
+        minimiser=r"the mean count $\bar y$: $\log \bar y$ as a log-rate, $\bar y - \epsilon$ as a rate",
+        noise_model="Poisson (counts whose variance equals their mean)",
+        robust_to_outliers=r"no: the gradient in the log-rate, $\lambda - y$, grows without bound with a large count",
+        input_range=r"$x \in \mathbb{R}$ (log-rate) or $x \ge 0$ (rate); $y \ge 0$, same shape",
+        output_range=(
+            r"$\mathbb{R}$: its minimum over the rate, about $y - y \log y$ at $\lambda = y$, is negative for "
+            r"$y > e$; with `full`, $\ge 0$ for integer counts"
+        ),
+        chapter="10_predicting_distributions.ipynb",
+        options={"log_input": True, "full": False, "eps": 1e-8},
+        torch_note=(
+            "scikit-learn: `sklearn.metrics.mean_poisson_deviance` = 2 × (the mean loss − the mean loss at "
+            "rates λ = y), with `log_input=False`"
+        ),
+        use_when=(
+            "counts (events per interval, visits, defects) whose variance is about their mean: Poisson "
+            "regression, the model predicting the log-rate; counts more spread out than that (over-dispersed) "
+            "call for a negative binomial"
+        ),
     ),
 ]
 

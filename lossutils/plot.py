@@ -161,12 +161,16 @@ def plain_log_ticks(axis: Axis, ticks: Sequence[float] | None = None) -> Axis:
 
 #: Kinds of loss drawn as a curve: of a residual r = prediction − target (drawn with target 0,
 #: so x is r), and of a margin m = label × score (drawn with label 1, so x is the margin).
-_CURVE_TARGET = {"residual": 0.0, "logit": 1.0, "margin": 1.0}
+#: A Gaussian's mean is drawn as a residual (with a variance, 1 unless ``var`` is given), a
+#: Poisson's log-rate (or rate) against a count (1 unless ``target`` is given).
+_CURVE_TARGET = {"residual": 0.0, "logit": 1.0, "margin": 1.0, "mean_and_variance": 0.0, "rate": 1.0}
 
 CurveSpec = str | tuple[str, Mapping[str, Any]] | Callable[[np.ndarray], ArrayLike] | ArrayLike
 
 
-def loss_curve(name: str, x: ArrayLike, *, grad: bool = False, **options: Any) -> np.ndarray:
+def loss_curve(
+    name: str, x: ArrayLike, *, grad: bool = False, target: float | None = None, **options: Any
+) -> np.ndarray:
     """Per-sample loss (or its derivative) of the lossutils loss ``name`` along ``x``.
 
     Losses of a residual (kind ``'residual'`` in :data:`lossutils.registry.LOSSES`: ``mse``,
@@ -174,6 +178,11 @@ def loss_curve(name: str, x: ArrayLike, *, grad: bool = False, **options: Any) -
     Losses of a score with a label (kinds ``'logit'`` and ``'margin'``: ``hinge``,
     ``binary_cross_entropy_with_logits``, ...) are evaluated at score ``x`` and label 1, so
     ``x`` is the margin ``t·s``. Options such as ``delta`` or ``q`` are passed on.
+    ``gaussian_nll`` is drawn against the residual too, with the variance ``var`` (default 1),
+    and its ``grad`` is the derivative with respect to the mean; ``poisson_nll`` against its
+    first argument (the log-rate, or the rate with ``log_input=False``) for a count of 1.
+    ``target`` overrides the default target of every kind (``x`` is then the prediction or the
+    score itself), e.g. the count of ``poisson_nll``.
 
     Examples
     --------
@@ -181,6 +190,8 @@ def loss_curve(name: str, x: ArrayLike, *, grad: bool = False, **options: Any) -
     [4.0, 0.0, 9.0]
     >>> loss_curve("huber", [-2.0, 0.5], grad=True, delta=1.0).tolist()
     [-1.0, 0.5]
+    >>> loss_curve("gaussian_nll", [-2.0, 0.0], grad=True, var=4.0).tolist()  # residual / var
+    [-0.5, 0.0]
     """
     entry = registry.get(name)
     if entry.kind not in _CURVE_TARGET:
@@ -189,9 +200,11 @@ def loss_curve(name: str, x: ArrayLike, *, grad: bool = False, **options: Any) -
             f"(a loss of {entry.kind}); pass a callable x -> values instead"
         )
     xs = np.asarray(x, dtype=np.float64)
-    target = np.full_like(xs, _CURVE_TARGET[entry.kind])
+    targets = np.full_like(xs, _CURVE_TARGET[entry.kind] if target is None else target)
+    more = [np.full_like(xs, options.pop("var", 1.0))] if entry.kind == "mean_and_variance" else []
     fn = entry.grad if grad else entry.fn
-    return np.asarray(fn(xs, target, reduction="none", **options))
+    values = fn(xs, targets, *more, reduction="none", **options)
+    return np.asarray(values[0] if isinstance(values, tuple) else values)  # a pair of gradients: the mean's
 
 
 def _curve_values(label: str, spec: CurveSpec, x: np.ndarray, grad: bool) -> np.ndarray:
@@ -216,6 +229,8 @@ def _default_xlabel(curves: Mapping[str, CurveSpec]) -> str:
     kinds = {registry.LOSSES[name].kind if name in registry.LOSSES else None for name in names if name is not None}
     if names and None not in names and kinds <= {"logit", "margin"}:
         return "margin m = target × score"
+    if names and None not in names and kinds == {"rate"}:
+        return "prediction: log-rate log λ (or rate λ with log_input=False)"
     return "residual r = prediction − target"
 
 

@@ -24,6 +24,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import classification as cls
+from . import distributions as dist
 from . import regression as reg
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["KINDS", "LOSSES", "Kind", "LossEntry", "get"]
 
-Kind = Literal["residual", "probability", "logit", "margin", "classes", "distribution"]
+Kind = Literal["residual", "probability", "logit", "margin", "classes", "distribution", "mean_and_variance", "rate"]
 
 #: What each kind of loss takes as its first argument, and its target.
 KINDS: Mapping[str, str] = MappingProxyType(
@@ -42,6 +43,11 @@ KINDS: Mapping[str, str] = MappingProxyType(
         "margin": "a real score and a label in {−1, +1}; x = label × score is the margin",
         "classes": "logits, scores or log-probabilities (N, C) for C classes, and the true class of each sample",
         "distribution": "log-probabilities and a target distribution over the same outcomes",
+        "mean_and_variance": (
+            "a predicted mean and a real target of the same shape, with a predicted variance ≥ 0 as the third "
+            "argument: the parameters of a Gaussian; x = mean − target"
+        ),
+        "rate": "a predicted Poisson rate (its log by default, or the rate itself) and a count target ≥ 0",
     }
 )
 
@@ -55,7 +61,8 @@ class LossEntry:
     name : str
         The lossutils name, e.g. ``"huber"``.
     fn, grad : callable
-        ``lossutils.<name>`` and ``lossutils.<name>_grad``.
+        ``lossutils.<name>`` and ``lossutils.<name>_grad``. The gradient of a loss with several
+        differentiable inputs (``gaussian_nll``: mean and variance) is a tuple, one per input.
     kind : str
         What the first argument is (a key of :data:`KINDS`).
     torch_function : str or None
@@ -125,6 +132,16 @@ _ENTRIES = [
     LossEntry(
         "multiclass_hinge", cls.multiclass_hinge, cls.multiclass_hinge_grad, "classes", nn_module="MulticlassHingeLoss"
     ),
+    # predicted distributions: the Gaussian's gradient is a pair (d/d mean, d/d var)
+    LossEntry(
+        "gaussian_nll",
+        dist.gaussian_nll,
+        dist.gaussian_nll_grad,
+        "mean_and_variance",
+        "gaussian_nll_loss",
+        "GaussianNLLLoss",
+    ),
+    LossEntry("poisson_nll", dist.poisson_nll, dist.poisson_nll_grad, "rate", "poisson_nll_loss", "PoissonNLLLoss"),
 ]
 
 #: Every loss, by lossutils name, in the order of the book.

@@ -163,7 +163,10 @@ class History:
 def resolve_loss(loss: LossSpec) -> tuple[LossFn, LossFn, str | None]:
     """Return ``(loss_fn, grad_fn, name)`` for a lossutils loss name or a ``(fn, grad_fn)`` pair.
 
-    Names are looked up in :data:`lossutils.registry.LOSSES`.
+    Names are looked up in :data:`lossutils.registry.LOSSES`. A loss that needs an input
+    besides the prediction and the target (``gaussian_nll``: a predicted variance) is a
+    ValueError: the linear model predicts one number per output. ``poisson_nll`` trains as it
+    is, the linear scores being log-rates (Poisson regression).
 
     Examples
     --------
@@ -173,6 +176,12 @@ def resolve_loss(loss: LossSpec) -> tuple[LossFn, LossFn, str | None]:
     """
     if isinstance(loss, str):
         entry = registry.get(loss, argument="loss")
+        if entry.kind == "mean_and_variance":
+            raise ValueError(
+                f"loss {loss!r} needs a predicted variance besides the predictions and targets, but the linear "
+                "model predicts one number per output: train a mean and a variance with torch "
+                "(torch.nn.GaussianNLLLoss), or pass a (loss_fn, grad_fn) pair that fixes the variance"
+            )
         return entry.fn, entry.grad, loss
     if isinstance(loss, tuple) and len(loss) == 2 and callable(loss[0]) and callable(loss[1]):
         return loss[0], loss[1], None

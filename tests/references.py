@@ -24,7 +24,9 @@ class Reference:
 
     ``loss``, ``grad`` and ``second`` are ``f(first_arg, target, **options)``, per sample (per
     sample and class for the losses over C classes); ``second`` is None where the card gives no
-    per-sample closed form. ``best_constant`` is ``f(targets, **options)``, or ``f(targets,
+    per-sample closed form. A loss with a further input (the Gaussian's variance) takes it after
+    the target, and its ``grad`` and ``second`` return a pair: with respect to the first argument,
+    then to that input. ``best_constant`` is ``f(targets, **options)``, or ``f(targets,
     n_classes)`` for the losses over C classes: the constant first argument that minimises the
     mean loss; None where none exists or it has no closed form.
     """
@@ -204,5 +206,50 @@ REFERENCES: dict[str, Reference] = {
         ),
         grad=weston_watkins_grad,
         second=zeros,
+    ),
+}
+
+
+# -- predicted distributions ---------------------------------------------------------------------
+
+
+def gaussian_nll(mu: np.ndarray, y: np.ndarray, var: np.ndarray, full: bool, eps: float) -> np.ndarray:
+    """1/2 (log v + (mu - y)^2 / v) [+ 1/2 log 2 pi if full], v = max(var, eps)."""
+    v = np.maximum(var, eps)
+    return 0.5 * (np.log(v) + (mu - y) ** 2 / v) + (0.5 * np.log(2 * np.pi) if full else 0.0)
+
+
+def gaussian_nll_grad(mu, y, var, full, eps):
+    """(mu - y) / v; and for the variance (v - (mu - y)^2) / (2 v^2)."""
+    v = np.maximum(var, eps)
+    return (mu - y) / v, (v - (mu - y) ** 2) / (2 * v**2)
+
+
+def gaussian_nll_second(mu, y, var, full, eps):
+    """1 / v; and for the variance (2 (mu - y)^2 - var) / (2 var^3) above eps (0 below: clamped)."""
+    return 1 / np.maximum(var, eps), np.where(var > eps, (2 * (mu - y) ** 2 - var) / (2 * var**3), 0.0)
+
+
+def poisson_nll(x: np.ndarray, y: np.ndarray, log_input: bool, full: bool, eps: float) -> np.ndarray:
+    """e^x - y x (log-rate x) or x - y log(x + eps) (rate x); + y log y - y + 1/2 log(2 pi y) if full and y > 1."""
+    loss = np.exp(x) - y * x if log_input else x - y * np.log(x + eps)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 log 0 is nan, and masked below
+        stirling = y * np.log(y) - y + 0.5 * np.log(2 * np.pi * y)
+    return loss + np.where(full & (y > 1), stirling, 0.0)
+
+
+REFERENCES |= {
+    "gaussian_nll": Reference(
+        loss=gaussian_nll,
+        grad=gaussian_nll_grad,
+        second=gaussian_nll_second,
+        # with one constant variance: the mean of the targets, and their (biased) variance, at least eps
+        best_constant=lambda y, full, eps: (float(np.mean(y)), max(float(np.var(y)), eps)),
+    ),
+    "poisson_nll": Reference(
+        loss=poisson_nll,
+        grad=lambda x, y, log_input, full, eps: np.exp(x) - y if log_input else 1 - y / (x + eps),
+        second=lambda x, y, log_input, full, eps: np.exp(x) if log_input else y / (x + eps) ** 2,
+        best_constant=lambda y, log_input, full, eps: float(np.log(np.mean(y)) if log_input else np.mean(y) - eps),
     ),
 }
