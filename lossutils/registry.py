@@ -13,7 +13,7 @@ Examples
 >>> entry.kind, entry.torch_function, entry.grad.__name__
 ('residual', 'huber_loss', 'huber_grad')
 >>> [name for name, e in LOSSES.items() if e.kind == "margin"]
-['hinge', 'squared_hinge']
+['hinge', 'squared_hinge', 'soft_margin']
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import classification as cls
+from . import multilabel as ml
 from . import regression as reg
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["KINDS", "LOSSES", "Kind", "LossEntry", "get"]
 
-Kind = Literal["residual", "probability", "logit", "margin", "classes", "distribution"]
+Kind = Literal["residual", "probability", "logit", "margin", "classes", "distribution", "multilabel", "distance"]
 
 #: What each kind of loss takes as its first argument, and its target.
 KINDS: Mapping[str, str] = MappingProxyType(
@@ -42,6 +43,8 @@ KINDS: Mapping[str, str] = MappingProxyType(
         "margin": "a real score and a label in {−1, +1}; x = label × score is the margin",
         "classes": "logits, scores or log-probabilities (N, C) for C classes, and the true class of each sample",
         "distribution": "log-probabilities and a target distribution over the same outcomes",
+        "multilabel": "scores or logits (N, C) for C labels, and the set of labels of each sample (any of the C)",
+        "distance": "a distance d ≥ 0 between the two items of a pair, and a label: +1 similar pair, −1 dissimilar",
     }
 )
 
@@ -124,6 +127,32 @@ _ENTRIES = [
     LossEntry("squared_hinge", cls.squared_hinge, cls.squared_hinge_grad, "margin"),
     LossEntry(
         "multiclass_hinge", cls.multiclass_hinge, cls.multiclass_hinge_grad, "classes", nn_module="MulticlassHingeLoss"
+    ),
+    # -- many labels, and the binary margin family --
+    LossEntry(
+        "multilabel_soft_margin",
+        ml.multilabel_soft_margin,
+        ml.multilabel_soft_margin_grad,
+        "multilabel",
+        "multilabel_soft_margin_loss",
+        "MultiLabelSoftMarginLoss",
+    ),
+    LossEntry(
+        "multilabel_margin",
+        ml.multilabel_margin,
+        ml.multilabel_margin_grad,
+        "multilabel",
+        "multilabel_margin_loss",
+        "MultiLabelMarginLoss",
+    ),
+    LossEntry("soft_margin", cls.soft_margin, cls.soft_margin_grad, "margin", "soft_margin_loss", "SoftMarginLoss"),
+    LossEntry(
+        "hinge_embedding",
+        cls.hinge_embedding,
+        cls.hinge_embedding_grad,
+        "distance",
+        "hinge_embedding_loss",
+        "HingeEmbeddingLoss",
     ),
 ]
 

@@ -35,6 +35,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from references import padded_target
 
 from lossutils.activations import log_softmax, softmax
 from lossutils.registry import KINDS, LOSSES, LossEntry
@@ -98,6 +99,19 @@ def _distribution(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndar
     return log_softmax(rng.normal(size=(n, N_CLASSES))), softmax(rng.normal(size=(n, N_CLASSES)))
 
 
+def _multilabel(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Scores as for the losses over classes, and a multi-hot target in which every sample has a
+    label and a class that is not one (so every sample has a pair of each)."""
+    labels = rng.integers(0, 2, size=(n, N_CLASSES)).astype(np.float64)
+    order = rng.permuted(np.tile(np.arange(N_CLASSES), (n, 1)), axis=1)
+    labels[np.arange(n), order[:, 0]], labels[np.arange(n), order[:, 1]] = 1.0, 0.0
+    return _class_scores(rng, n), labels
+
+
+def _distance(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    return _off_the_kinks(np.abs(2.0 * rng.normal(size=(n, 3)))), rng.choice([-1.0, 1.0], size=(n, 3))
+
+
 #: One generator per kind: (rng, number of samples) -> (first argument, target) in float64.
 GENERATORS: dict[str, Callable[[np.random.Generator, int], tuple[np.ndarray, np.ndarray]]] = {
     "residual": _residual,
@@ -106,6 +120,8 @@ GENERATORS: dict[str, Callable[[np.random.Generator, int], tuple[np.ndarray, np.
     "margin": _margin,
     "classes": _classes,
     "distribution": _distribution,
+    "multilabel": _multilabel,
+    "distance": _distance,
 }
 
 
@@ -116,6 +132,27 @@ def inputs(kind: str, rng: np.random.Generator, dtype: Any = np.float64, n: int 
     """
     first, target = GENERATORS[kind](rng, n)
     return first.astype(dtype), target.astype(dtype) if target.dtype.kind == "f" else target
+
+
+#: Losses whose target is in another format than their kind's generators give: the conversion.
+#: The multi-label generators give a multi-hot matrix; multilabel_margin takes PyTorch's padded
+#: class indices by default.
+TARGET_FORMATS: dict[str, Callable[[np.ndarray], np.ndarray]] = {"multilabel_margin": padded_target}
+
+
+def loss_inputs(entry: LossEntry, rng: np.random.Generator, dtype: Any = np.float64, n: int = 4) -> tuple[Any, ...]:
+    """:func:`inputs` of the loss's kind, with the target in the loss's own format."""
+    return _in_format(entry, inputs(entry.kind, rng, dtype, n))
+
+
+def extreme_inputs(entry: LossEntry) -> tuple[Any, ...]:
+    """:data:`EXTREME` inputs of the loss's kind, with the target in the loss's own format."""
+    return _in_format(entry, EXTREME[entry.kind])
+
+
+def _in_format(entry: LossEntry, args: tuple[Any, ...]) -> tuple[Any, ...]:
+    convert = TARGET_FORMATS.get(entry.name)
+    return args if convert is None else (args[0], convert(args[1]), *args[2:])
 
 
 #: Inputs at the edge of the float range, one pair per kind (no residual or margin at a kink).
@@ -144,12 +181,24 @@ EXTREME: dict[str, tuple[np.ndarray, np.ndarray]] = {
         np.array([[-1e4, 0.0, -5.0], [-2.0, -1e4, -1e4]]),
         np.array([[0.2, 0.5, 0.3], [0.6, 0.3, 0.1]]),
     ),
+    "multilabel": (
+        np.array([[1e4, -1e4, 0.0, 3.0], [-1e4, 1e4, -1e4, 0.3], [1e4, 1e4, -1e4, 0.0]]),
+        np.array([[1.0, 0.0, 1.0, 0.0], [1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]]),
+    ),
+    "distance": (  # far beyond the margin, at 0, and far off for similar pairs
+        np.array([[1e4, 0.0, 1e30], [2e4, 1e-30, 0.3]]),
+        np.array([[1.0, -1.0, -1.0], [-1.0, 1.0, -1.0]]),
+    ),
 }
+
+
+#: Kinds whose samples are the rows of the first argument (N, C): one loss per row.
+ROW_KINDS = ("classes", "multilabel")
 
 
 def sample_shape(kind: str, first_shape: tuple[int, ...]) -> tuple[int, ...]:
     """The shape of ``reduction='none'``: one loss per sample (the class axis summed out)."""
-    return first_shape[:1] if kind == "classes" else first_shape
+    return first_shape[:1] if kind in ROW_KINDS else first_shape
 
 
 # -- references ----------------------------------------------------------------------------------
@@ -208,6 +257,14 @@ TORCH_FORMULA: dict[str, Callable[..., torch.Tensor]] = {
     "multiclass_hinge": _multiclass_hinge,
 }
 
+#: Losses whose torch twin overflows (inf loss, nan gradient) at :data:`EXTREME` inputs where
+#: lossutils stays exact (documented): there they are compared with their formula written
+#: stably in torch, and the twin is checked to still overflow, so the entry cannot go stale.
+TORCH_OVERFLOWS: dict[str, Callable[..., torch.Tensor]] = {
+    # F.soft_margin_loss computes log(1 + exp(-t x)) as written: inf once -t x passes about 710
+    "soft_margin": lambda x, t, reduction: _reduce(torch.logaddexp(torch.zeros_like(x), -t * x), reduction),
+}
+
 #: Option values besides the defaults that the torch comparison and the finite differences also
 #: try (kinks at multiples of 0.5, see the generators); the torch twin takes the same options.
 OPTIONS: dict[str, list[dict[str, Any]]] = {
@@ -219,6 +276,7 @@ OPTIONS: dict[str, list[dict[str, Any]]] = {
     "hinge": [{"margin": 0.5}],
     "squared_hinge": [{"margin": 1.5}],
     "multiclass_hinge": [{"margin": 0.5}, {"variant": "crammer_singer"}],
+    "hinge_embedding": [{"margin": 1.5}, {"margin": 0.5}],
 }
 
 #: Losses whose torch twin raises on NaN in the first argument, where lossutils propagates it
@@ -247,13 +305,21 @@ def torch_reference(entry: LossEntry) -> Callable[..., torch.Tensor]:
 
 
 def torch_value_and_grad(
-    entry: LossEntry, first: np.ndarray, target: np.ndarray, reduction: str, **options: Any
+    entry: LossEntry,
+    first: np.ndarray,
+    target: np.ndarray,
+    reduction: str,
+    reference: Callable[..., torch.Tensor] | None = None,
+    **options: Any,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The reference's value and, by autograd, the gradient of its sum (per sample for 'none')."""
+    """The value of ``reference`` (the loss's :func:`torch_reference` by default) and, by
+    autograd, the gradient of its sum (per sample for 'none')."""
     x = torch.tensor(first, requires_grad=True)
     with warnings.catch_warnings():  # F.kl_div warns that its 'mean' is not 'batchmean': known
         warnings.filterwarnings("ignore", message=".*divides the total loss by both", category=UserWarning)
-        out = torch_reference(entry)(x, torch.from_numpy(np.array(target)), reduction=reduction, **options)
+        out = (reference or torch_reference(entry))(
+            x, torch.from_numpy(np.array(target)), reduction=reduction, **options
+        )
     out.sum().backward()
     assert x.grad is not None
     return out.detach().numpy(), x.grad.numpy()
@@ -283,6 +349,8 @@ def test_every_loss_without_a_torch_function_has_a_torch_formula() -> None:
 def test_the_lists_of_special_cases_name_registered_losses() -> None:
     assert set(OPTIONS).issubset(LOSSES)
     assert TORCH_REJECTS_NAN.issubset(LOSSES)
+    assert set(TARGET_FORMATS).issubset(LOSSES)
+    assert set(TORCH_OVERFLOWS).issubset(LOSSES)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -305,7 +373,7 @@ def test_gradient_takes_the_arguments_of_its_loss(name: str) -> None:
 )
 def test_value_and_gradient_match_torch(name: str, reduction: str) -> None:
     entry = LOSSES[name]
-    first, target = inputs(entry.kind, rng_for(name))
+    first, target = loss_inputs(entry, rng_for(name))
     for options in option_sets(name):
         value = entry.fn(first, target, reduction=reduction, **options)
         grad = entry.grad(first, target, reduction=reduction, **options)
@@ -321,7 +389,7 @@ def test_value_and_gradient_match_torch(name: str, reduction: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_gradient_matches_central_finite_differences(name: str) -> None:
     entry = LOSSES[name]
-    first, target = inputs(entry.kind, rng_for(name))
+    first, target = loss_inputs(entry, rng_for(name))
     h = 1e-6  # far below the inputs' distance to a kink (KINK_GAP)
     for options in option_sets(name):
         numeric = np.empty_like(first)
@@ -342,8 +410,8 @@ def test_gradient_matches_central_finite_differences(name: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_float32_and_float64_are_kept(name: str, dtype: type) -> None:
     entry = LOSSES[name]
-    first64, target64 = inputs(entry.kind, rng_for(name))
-    first, target = inputs(entry.kind, rng_for(name), dtype)
+    first64, target64 = loss_inputs(entry, rng_for(name))
+    first, target = loss_inputs(entry, rng_for(name), dtype)
     for reduction in reductions(entry):
         value = entry.fn(first, target, reduction=reduction)
         grad = entry.grad(first, target, reduction=reduction)
@@ -357,7 +425,7 @@ def test_float32_and_float64_are_kept(name: str, dtype: type) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_float16_in_float16_out(name: str) -> None:
     entry = LOSSES[name]
-    first, target = inputs(entry.kind, rng_for(name), np.float16)
+    first, target = loss_inputs(entry, rng_for(name), np.float16)
     first32, target32 = first.astype(np.float32), target.astype(np.float32) if target.dtype.kind == "f" else target
     for reduction in reductions(entry):
         value = entry.fn(first, target, reduction=reduction)
@@ -375,7 +443,7 @@ def test_float16_in_float16_out(name: str) -> None:
 def test_float16_is_computed_in_float32(name: str) -> None:
     entry = LOSSES[name]
     n = 70_000  # more samples than float16 counts: only a float32 accumulation gets the mean right
-    first, target = inputs(entry.kind, rng_for(name), np.float16, n=n)
+    first, target = loss_inputs(entry, rng_for(name), np.float16, n=n)
     first32, target32 = first.astype(np.float32), target.astype(np.float32) if target.dtype.kind == "f" else target
     default = default_reduction(entry)  # a mean: 'batchmean' for kl_div
     value, grad = entry.fn(first, target, reduction=default), entry.grad(first, target, reduction=default)
@@ -394,7 +462,7 @@ def test_float16_is_computed_in_float32(name: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_mixed_dtypes_promote_as_in_torch(name: str, first_dtype: type, target_dtype: type) -> None:
     entry = LOSSES[name]
-    first, target = inputs(entry.kind, rng_for(name))
+    first, target = loss_inputs(entry, rng_for(name))
     first = first.astype(first_dtype)
     if target.dtype.kind == "f":  # class indices stay integers: torch keeps the float dtype then
         target = target.astype(target_dtype)
@@ -412,15 +480,18 @@ def test_nan_propagates_as_in_torch(name: str) -> None:
     """NaN in one element of the first argument makes its sample's loss NaN, and the reduced
     loss; the gradient is NaN at least where torch's is, and every other sample is untouched."""
     entry = LOSSES[name]
-    first, target = inputs(entry.kind, rng_for(name))
+    first, target = loss_inputs(entry, rng_for(name))
     poisoned = np.zeros(first.shape, dtype=bool)  # the elements of the poisoned sample
     if entry.kind == "classes":
         first[0, target[0]] = np.nan  # the true class's score, which every loss over classes reads
         poisoned[0] = True
+    elif entry.kind == "multilabel":
+        first[0, 0] = np.nan  # a label or not: every sample has pairs of both (see _multilabel)
+        poisoned[0] = True
     else:
         first[0, 0] = np.nan
         poisoned[0, 0] = True
-    in_sample = poisoned[:, 0] if entry.kind == "classes" else poisoned
+    in_sample = poisoned[:, 0] if entry.kind in ROW_KINDS else poisoned
     for reduction in reductions(entry):
         value = entry.fn(first, target, reduction=reduction)
         grad = entry.grad(first, target, reduction=reduction)
@@ -448,7 +519,7 @@ def test_nan_propagates_as_in_torch(name: str) -> None:
 def test_inputs_are_not_mutated_and_results_do_not_alias_them(name: str) -> None:
     entry = LOSSES[name]
     for dtype in (np.float64, np.float32):
-        first, target = inputs(entry.kind, rng_for(name), dtype)
+        first, target = loss_inputs(entry, rng_for(name), dtype)
         first_copy, target_copy = first.copy(), target.copy()
         first.flags.writeable = target.flags.writeable = False  # any write to them raises
         for reduction in reductions(entry):
@@ -466,7 +537,7 @@ def test_inputs_are_not_mutated_and_results_do_not_alias_them(name: str) -> None
 @pytest.mark.parametrize("name", NAMES)
 def test_results_are_numpy_scalars_and_arrays_of_the_right_shape(name: str) -> None:
     entry = LOSSES[name]
-    first, target = inputs(entry.kind, rng_for(name), n=5)
+    first, target = loss_inputs(entry, rng_for(name), n=5)
     for reduction in reductions(entry):
         value = entry.fn(first, target, reduction=reduction)
         grad = entry.grad(first, target, reduction=reduction)
@@ -496,7 +567,7 @@ FUNCTIONS = pytest.mark.parametrize("gradient", [False, True], ids=["loss", "gra
 def test_mismatched_shapes_are_a_value_error_naming_the_target(name: str, gradient: bool) -> None:
     entry = LOSSES[name]
     fn = entry.grad if gradient else entry.fn
-    first, target = inputs(entry.kind, rng_for(name))
+    first, target = loss_inputs(entry, rng_for(name))
     with pytest.raises(ValueError, match="target") as error:
         fn(first, target[:-1])  # one sample short
     assert "shape" in str(error.value)
@@ -507,7 +578,7 @@ def test_mismatched_shapes_are_a_value_error_naming_the_target(name: str, gradie
 def test_an_unknown_reduction_is_a_value_error_naming_reduction(name: str, gradient: bool) -> None:
     entry = LOSSES[name]
     fn = entry.grad if gradient else entry.fn
-    first, target = inputs(entry.kind, rng_for(name))
+    first, target = loss_inputs(entry, rng_for(name))
     allowed = reductions(entry)
     for bad in ("avg", "MEAN", None, *(["batchmean"] if "batchmean" not in allowed else [])):
         with pytest.raises(ValueError, match="reduction") as error:
@@ -522,7 +593,7 @@ def test_an_unknown_reduction_is_a_value_error_naming_reduction(name: str, gradi
 def test_an_empty_input_is_a_value_error_naming_it(name: str, gradient: bool) -> None:
     entry = LOSSES[name]
     fn = entry.grad if gradient else entry.fn
-    first, target = inputs(entry.kind, rng_for(name))
+    first, target = loss_inputs(entry, rng_for(name))
     for empty_first, empty_target in [(first[:0], target[:0]), ([], [])]:  # no samples: arrays, lists
         with pytest.raises(ValueError, match=f"{_first_name(entry)} is empty"):
             fn(empty_first, empty_target)
@@ -534,7 +605,7 @@ def test_an_empty_input_is_a_value_error_naming_it(name: str, gradient: bool) ->
 @pytest.mark.parametrize("name", NAMES)
 def test_extreme_inputs_are_finite_and_match_torch(name: str) -> None:
     entry = LOSSES[name]
-    first, target = EXTREME[entry.kind]
+    first, target = extreme_inputs(entry)
     first32, target32 = first.astype(np.float32), target.astype(np.float32) if target.dtype.kind == "f" else target
     for reduction in reductions(entry):
         with np.errstate(over="raise", divide="raise", invalid="raise"):  # underflow to 0 is fine
@@ -544,9 +615,11 @@ def test_extreme_inputs_are_finite_and_match_torch(name: str) -> None:
             grad32 = entry.grad(first32, target32, reduction=reduction)
         assert np.all(np.isfinite(value)), reduction
         assert np.all(np.isfinite(grad)), reduction
-        ref_value, ref_grad = torch_value_and_grad(entry, first, target, reduction)
+        ref_value, ref_grad = torch_value_and_grad(entry, first, target, reduction, TORCH_OVERFLOWS.get(name))
         np.testing.assert_allclose(value, ref_value, rtol=1e-10, atol=1e-12, err_msg=reduction)
         np.testing.assert_allclose(grad, ref_grad, rtol=1e-10, atol=1e-12, err_msg=reduction)
+        if name in TORCH_OVERFLOWS:  # the twin itself still overflows there
+            assert not np.all(np.isfinite(torch_value_and_grad(entry, first, target, reduction)[0])), reduction
         assert value32.dtype == grad32.dtype == np.float32
         assert np.all(np.isfinite(value32)), reduction
         assert np.all(np.isfinite(grad32)), reduction
