@@ -191,8 +191,8 @@ def _pair_hinges(s: np.ndarray, is_label: np.ndarray) -> tuple[np.ndarray, np.nd
     """The hinge of every (label j, other class i) pair of each sample and which pairs count:
     ``max(0, 1 - (s_j - s_i))`` and ``[j is a label][i is not]``, both (N, C, C), indexed [n, j, i]."""
     s_j, s_i = s[:, :, None], s[:, None, :]
-    counts = is_label[:, :, None] & ~is_label[:, None, :]
-    return np.maximum(0, 1 - (s_j - s_i)), counts
+    is_pair = is_label[:, :, None] & ~is_label[:, None, :]
+    return np.maximum(0, 1 - (s_j - s_i)), is_pair
 
 
 def multilabel_margin(
@@ -209,7 +209,7 @@ def multilabel_margin(
 
     .. math::
 
-        \ell_i = \frac{1}{C} \sum_{j \in Y_i} \sum_{k \in \bar Y_i} \max\bigl(0,\; 1 - (s_{ij} - s_{ik})\bigr),
+        \ell_i = \frac{1}{C} \sum_{j \in Y_i} \sum_{m \in \bar Y_i} \max\bigl(0,\; 1 - (s_{ij} - s_{im})\bigr),
 
     a hinge on every (label, non-label) pair, divided by the number of classes C (not by the
     number of pairs), as in PyTorch. It is 0 for a sample without labels, or with all C.
@@ -263,8 +263,8 @@ def multilabel_margin(
 
     Notes
     -----
-    The (sub)gradient (see :func:`multilabel_margin_grad`), with :math:`v_{jk} = [1 - s_{ij} +
-    s_{ik} > 0]` marking the pairs within the margin, is
+    The (sub)gradient (see :func:`multilabel_margin_grad`), with :math:`v_{jm} = [1 - s_{ij} +
+    s_{im} > 0]` marking the pairs within the margin, is
 
     .. math::
 
@@ -295,8 +295,8 @@ def multilabel_margin(
     0.85
     """
     s, is_label, shape, reduction, dtype = _margin_inputs(scores, target, reduction, target_format)
-    hinge, counts = _pair_hinges(s, is_label)
-    loss = np.sum(np.where(counts, hinge, 0), axis=(1, 2)) / s.shape[1]  # the pairs that count, / C
+    hinge, is_pair = _pair_hinges(s, is_label)
+    loss = np.sum(np.where(is_pair, hinge, 0), axis=(1, 2)) / s.shape[1]  # the pairs that count, / C
     return reduce(loss.reshape(shape[:-1]), reduction, dtype=dtype)  # one loss per sample: (N,), or () for (C,)
 
 
@@ -318,7 +318,7 @@ def multilabel_margin_grad(
     array([[-0.5,  0.5,  0.5, -0.5]])
     """
     s, is_label, shape, reduction, dtype = _margin_inputs(scores, target, reduction, target_format)
-    hinge, counts = _pair_hinges(s, is_label)
-    within = np.where(counts, np.heaviside(hinge, 0), 0)  # 1 for each pair within the margin, [n, j, i]
+    hinge, is_pair = _pair_hinges(s, is_label)
+    within = np.where(is_pair, np.heaviside(hinge, 0), 0)  # 1 for each pair within the margin, [n, j, i]
     g = (np.sum(within, axis=1) - np.sum(within, axis=2)) / s.shape[1]  # non-labels pushed down, labels up
     return reduce_grad(g.reshape(shape), reduction, divisor=len(g), dtype=dtype)  # 'mean': / N samples
