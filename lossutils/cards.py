@@ -91,6 +91,9 @@ class LossCard:
     torch_note : str
         A remark for the PyTorch row, as Markdown: a near twin that is not the same loss, or
         where else the loss lives (e.g. ``"scikit-learn: `sklearn.metrics.hinge_loss`"``).
+    use_when : str
+        When to choose the loss, as Markdown; empty where the card leaves that to its chapter
+        (the row is then not shown).
     """
 
     key: str
@@ -109,6 +112,7 @@ class LossCard:
     options: Mapping[str, float] = field(default_factory=dict)
     extra_options: str = ""
     torch_note: str = ""
+    use_when: str = ""
 
     @property
     def entry(self) -> registry.LossEntry:
@@ -151,6 +155,7 @@ class LossCard:
             ("best constant prediction", self.minimiser),
             ("noise model", self.noise_model),
             ("robust to outliers", self.robust_to_outliers),
+            *([("when to use", self.use_when)] if self.use_when else []),
             ("inputs", self.input_range),
             ("output", self.output_range),
             ("options", ", ".join(options) or "—"),
@@ -536,6 +541,10 @@ _CARD_LIST = [
         chapter=_MANY_LABELS,
         extra_options="`weight` (per label)",
         torch_note="the mean over the labels of `torch.nn.functional.binary_cross_entropy_with_logits`",
+        use_when=(
+            r"many labels per sample, each wanted as a probability $\sigma(z_k)$ to threshold label by label; "
+            "the same number as `binary_cross_entropy_with_logits` on the (N, C) matrix with its mean"
+        ),
     ),
     LossCard(
         key="multilabel_margin",
@@ -564,6 +573,10 @@ _CARD_LIST = [
         output_range=_NONNEG,
         chapter=_MANY_LABELS,
         extra_options="`target_format='padded'` (PyTorch's), `'lists'` or `'multi_hot'`",
+        use_when=(
+            "many labels per sample where only their order counts (ranking, top-k); "
+            "where the labels end needs a threshold chosen separately"
+        ),
     ),
     LossCard(
         key="soft_margin",
@@ -583,6 +596,10 @@ _CARD_LIST = [
         output_range=_NONNEG,
         chapter=_MANY_LABELS,
         torch_note="`torch.nn.functional.binary_cross_entropy_with_logits` on the labels (t + 1) / 2",
+        use_when=(
+            "binary classification with labels written ±1 (as for the hinge) and a probability "
+            r"$\sigma(s)$ wanted; a smooth hinge that never stops pulling"
+        ),
     ),
     LossCard(
         key="hinge_embedding",
@@ -608,6 +625,10 @@ _CARD_LIST = [
         output_range=_NONNEG,
         chapter=_MANY_LABELS,
         options={"margin": 1.0},
+        use_when=(
+            "learning distances from pairs labelled similar or dissimilar (metric learning), fed a distance "
+            "between two embeddings, e.g. their L1 or L2 distance"
+        ),
     ),
 ]
 

@@ -42,6 +42,7 @@ MARKDOWN_FIELDS = (
     "output_range",
     "extra_options",
     "torch_note",
+    "use_when",
 )
 
 
@@ -547,3 +548,13 @@ def test_gradient_bounds_stated_on_the_cards():
     assert "bounded by 1/C" in CARDS["multilabel_soft_margin"].robust_to_outliers
     z, y = s[:500].reshape(100, 5), (t[:500].reshape(100, 5) + 1) / 2
     assert np.max(np.abs(lu.multilabel_soft_margin_grad(z, y, reduction="none"))) <= 1 / 5
+
+
+@pytest.mark.parametrize("name", ["multilabel_soft_margin", "multilabel_margin", "soft_margin", "hinge_embedding"])
+def test_the_new_cards_say_when_to_use_them_in_their_own_row(name):
+    c = card(name)
+    assert c.use_when
+    assert ("when to use", c.use_when) in c.rows()
+    for function in re.findall(r"`(\w+)`", c.use_when):  # the lossutils functions it names exist
+        assert callable(getattr(lu, function)), function
+    assert all(label != "when to use" for label, _ in card("mse").rows())  # no empty row for the others
