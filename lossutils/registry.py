@@ -13,7 +13,7 @@ Examples
 >>> entry.kind, entry.torch_function, entry.grad.__name__
 ('residual', 'huber_loss', 'huber_grad')
 >>> [name for name, e in LOSSES.items() if e.kind == "margin"]
-['hinge', 'squared_hinge']
+['hinge', 'squared_hinge', 'soft_margin']
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from . import classification as cls
 from . import distributions as dist
+from . import multilabel as ml
 from . import regression as reg
 
 if TYPE_CHECKING:
@@ -32,7 +33,18 @@ if TYPE_CHECKING:
 
 __all__ = ["KINDS", "LOSSES", "Kind", "LossEntry", "get"]
 
-Kind = Literal["residual", "probability", "logit", "margin", "classes", "distribution", "mean_and_variance", "rate"]
+Kind = Literal[
+    "residual",
+    "probability",
+    "logit",
+    "margin",
+    "classes",
+    "distribution",
+    "mean_and_variance",
+    "rate",
+    "multilabel",
+    "distance",
+]
 
 #: What each kind of loss takes as its first argument, and its target.
 KINDS: Mapping[str, str] = MappingProxyType(
@@ -48,6 +60,8 @@ KINDS: Mapping[str, str] = MappingProxyType(
             "argument: the parameters of a Gaussian; x = mean − target"
         ),
         "rate": "a predicted Poisson rate (its log by default, or the rate itself) and a count target ≥ 0",
+        "multilabel": "scores or logits (N, C) for C labels, and the set of labels of each sample (any of the C)",
+        "distance": "a distance d ≥ 0 between the two items of a pair, and a label: +1 similar pair, −1 dissimilar",
     }
 )
 
@@ -142,6 +156,32 @@ _ENTRIES = [
         "GaussianNLLLoss",
     ),
     LossEntry("poisson_nll", dist.poisson_nll, dist.poisson_nll_grad, "rate", "poisson_nll_loss", "PoissonNLLLoss"),
+    # -- many labels, and the binary margin family --
+    LossEntry(
+        "multilabel_soft_margin",
+        ml.multilabel_soft_margin,
+        ml.multilabel_soft_margin_grad,
+        "multilabel",
+        "multilabel_soft_margin_loss",
+        "MultiLabelSoftMarginLoss",
+    ),
+    LossEntry(
+        "multilabel_margin",
+        ml.multilabel_margin,
+        ml.multilabel_margin_grad,
+        "multilabel",
+        "multilabel_margin_loss",
+        "MultiLabelMarginLoss",
+    ),
+    LossEntry("soft_margin", cls.soft_margin, cls.soft_margin_grad, "margin", "soft_margin_loss", "SoftMarginLoss"),
+    LossEntry(
+        "hinge_embedding",
+        cls.hinge_embedding,
+        cls.hinge_embedding_grad,
+        "distance",
+        "hinge_embedding_loss",
+        "HingeEmbeddingLoss",
+    ),
 ]
 
 #: Every loss, by lossutils name, in the order of the book.

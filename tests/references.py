@@ -28,7 +28,9 @@ class Reference:
     the target, and its ``grad`` and ``second`` return a pair: with respect to the first argument,
     then to that input. ``best_constant`` is ``f(targets, **options)``, or ``f(targets,
     n_classes)`` for the losses over C classes: the constant first argument that minimises the
-    mean loss; None where none exists or it has no closed form.
+    mean loss; None where none exists or it has no closed form. The multi-label losses take the
+    targets of all samples, (N, C), and give one constant per label; multilabel_margin's target
+    is in PyTorch's padded format (:func:`padded_target`).
     """
 
     loss: Callable[..., np.ndarray]
@@ -108,6 +110,61 @@ def weston_watkins_grad(s: np.ndarray, y: np.ndarray, margin: float) -> np.ndarr
     is_true = one_hot(y, s.shape[1])
     violated = (margin - pick(s, y)[:, None] + s > 0) * (1 - is_true)
     return violated - is_true * violated.sum(axis=1, keepdims=True)
+
+
+# -- the multi-label losses: a set of labels per sample -------------------------------------------
+
+
+def padded_target(multi_hot: np.ndarray) -> np.ndarray:
+    """PyTorch's padded format of a 0/1 label matrix (N, C): each row's labels, then -1s (int64)."""
+    rows = []
+    for row in multi_hot:
+        labels = [c for c, is_label in enumerate(row) if is_label == 1]
+        rows.append(labels + [-1] * (len(row) - len(labels)))
+    return np.array(rows, dtype=np.int64)
+
+
+def label_sets(padded: np.ndarray) -> list[list[int]]:
+    """The labels of each sample in PyTorch's padded format: the class indices before the first -1."""
+    sets = []
+    for row in padded:
+        labels: list[int] = []
+        for c in row:
+            if c == -1:
+                break
+            labels.append(int(c))
+        sets.append(labels)
+    return sets
+
+
+def multilabel_margin_loss(s: np.ndarray, padded: np.ndarray) -> np.ndarray:
+    """(1/C) sum_{j in Y} sum_{i not in Y} max(0, 1 - s_j + s_i), sample by sample."""
+    n_samples, n_classes = s.shape
+    loss = np.zeros(n_samples)
+    for n, labels in enumerate(label_sets(padded)):
+        others = [i for i in range(n_classes) if i not in labels]
+        loss[n] = sum(max(0.0, 1 - s[n, j] + s[n, i]) for j in labels for i in others) / n_classes
+    return loss
+
+
+def multilabel_margin_grad(s: np.ndarray, padded: np.ndarray) -> np.ndarray:
+    """(1/C) ([k not in Y] sum_{j in Y} [1 - s_j + s_k > 0] - [k in Y] sum_{i not in Y} [1 - s_k + s_i > 0])."""
+    _n_samples, n_classes = s.shape
+    grad = np.zeros_like(s)
+    for n, labels in enumerate(label_sets(padded)):
+        others = [i for i in range(n_classes) if i not in labels]
+        for k in range(n_classes):
+            if k in labels:
+                grad[n, k] = -sum(1 - s[n, k] + s[n, i] > 0 for i in others) / n_classes
+            else:
+                grad[n, k] = sum(1 - s[n, j] + s[n, k] > 0 for j in labels) / n_classes
+    return grad
+
+
+def label_log_odds(y: np.ndarray) -> np.ndarray:
+    """log(y_k / (1 - y_k)) with y_k the frequency of label k: one logit per label."""
+    frequency = np.mean(y, axis=0)
+    return np.log(frequency / (1 - frequency))
 
 
 REFERENCES: dict[str, Reference] = {
@@ -206,6 +263,29 @@ REFERENCES: dict[str, Reference] = {
         ),
         grad=weston_watkins_grad,
         second=zeros,
+    ),
+    "multilabel_soft_margin": Reference(
+        loss=lambda z, y: np.mean(np.log(1 + np.exp(z)) - y * z, axis=1),
+        grad=lambda z, y: (sigmoid(z) - y) / z.shape[1],
+        second=lambda z, y: sigmoid(z) * (1 - sigmoid(z)) / z.shape[1],
+        best_constant=label_log_odds,
+    ),
+    "multilabel_margin": Reference(
+        loss=multilabel_margin_loss,
+        grad=multilabel_margin_grad,
+        second=zeros,
+    ),
+    "soft_margin": Reference(
+        loss=lambda s, t: np.log(1 + np.exp(-t * s)),
+        grad=lambda s, t: -t * sigmoid(-t * s),
+        second=lambda s, t: sigmoid(t * s) * (1 - sigmoid(t * s)),
+        best_constant=lambda t: float(np.log(np.mean(t == 1) / (1 - np.mean(t == 1)))),
+    ),
+    "hinge_embedding": Reference(
+        loss=lambda d, t, margin: np.where(t == 1, d, np.maximum(0.0, margin - d)),
+        grad=lambda d, t, margin: np.where(t == 1, 1.0, np.where(d < margin, -1.0, 0.0)),
+        second=zeros,
+        best_constant=lambda t, margin: 0.0 if np.mean(t == 1) > 0.5 else margin,
     ),
 }
 

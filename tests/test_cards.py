@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
-from references import REFERENCES, log_softmax, softmax
+from references import REFERENCES, log_softmax, padded_target, softmax
 
 import lossutils as lu
 from lossutils import cards
@@ -30,7 +30,8 @@ CHAPTERS = {
     "07_hinge.ipynb",
     "08_pytorch.ipynb",
     "09_choosing.ipynb",
-    "10_predicting_distributions.ipynb",
+    "10_distributions.ipynb",
+    "11_multilabel.ipynb",
 }
 LATEX_FIELDS = ("argument", "formula", "gradient", "second_derivative")
 MARKDOWN_FIELDS = (
@@ -42,6 +43,7 @@ MARKDOWN_FIELDS = (
     "output_range",
     "extra_options",
     "torch_note",
+    "use_when",
 )
 
 
@@ -144,6 +146,7 @@ OTHER_OPTIONS = {
     "multiclass_hinge": [{"margin": 0.3}],
     "gaussian_nll": [{"full": True}, {"eps": 0.5}],
     "poisson_nll": [{"log_input": False}, {"full": True}, {"log_input": False, "full": True, "eps": 0.5}],
+    "hinge_embedding": [{"margin": 2.0}],
 }
 CASES = [(name, {**card(name).options, **other}) for name in NAMES for other in [{}, *OTHER_OPTIONS.get(name, [])]]
 CASE_IDS = [name + "".join(f"-{k}={v}" for k, v in options.items()) for name, options in CASES]
@@ -173,7 +176,8 @@ def sample(name: str, rng: np.random.Generator, options: dict) -> tuple[np.ndarr
             return 3 * rng.normal(size=n), np.r_[rng.integers(0, 2, size=n - 5), rng.uniform(size=5)]
         case "margin":
             t = rng.choice([-1.0, 1.0], size=n)
-            m = rng.choice([-1.0, 1.0], size=n) * rng.uniform(0.05, 3.0, size=n) + options["margin"]
+            kink = options.get("margin", 0.0)  # the margin losses without a margin (soft margin) have no kink
+            m = rng.choice([-1.0, 1.0], size=n) * rng.uniform(0.05, 3.0, size=n) + kink
             return m * t, t  # t * s = m stays away from the margin
         case "classes":  # log-probabilities: valid logits, scores and log-probabilities alike
             return log_softmax(2 * rng.normal(size=(n, C))), rng.integers(0, C, size=n)
@@ -188,6 +192,12 @@ def sample(name: str, rng: np.random.Generator, options: dict) -> tuple[np.ndarr
             counts = np.r_[0.0, 1.0, rng.poisson(4.0, size=n - 2).astype(float)]
             first = rng.normal(1.0, 1.0, size=n) if options["log_input"] else rng.uniform(0.1, 6.0, size=n)
             return first, counts
+        case "multilabel":  # a multi-hot target; multilabel_margin takes it in PyTorch's padded format
+            labels = rng.integers(0, 2, size=(n, C)).astype(float)
+            return 2 * rng.normal(size=(n, C)), padded_target(labels) if name == "multilabel_margin" else labels
+        case "distance":
+            d = rng.uniform(0.0, 3.0, size=n)
+            return np.where(np.abs(d - options["margin"]) < 0.05, d + 0.2, d), rng.choice([-1.0, 1.0], size=n)
     raise AssertionError(f"no inputs for a loss of kind {LOSSES[name].kind!r}")
 
 
@@ -259,7 +269,7 @@ def test_cross_entropy_hessian_diagonal_stated_on_the_card():
 
 # -- the stated minimisers are right ------------------------------------------------------------
 
-SCALAR_KINDS = ("residual", "probability", "logit", "margin", "rate")
+SCALAR_KINDS = ("residual", "probability", "logit", "margin", "rate", "distance")
 SCALAR_MINIMISERS = [
     (name, options)
     for name, options in CASES
@@ -276,11 +286,16 @@ def test_the_losses_without_a_closed_form_best_constant_are_tested_on_their_own(
         "focal_loss",
         "kl_div",
         "multiclass_hinge",
+        "multilabel_margin",
     }
     assert CLASS_MINIMISERS == ["cross_entropy", "nll_loss"]
-    # gaussian_nll's best constant is a pair (mean, variance): tested on its own below
+    # gaussian_nll's best constant is a pair (mean, variance), multilabel_soft_margin's a vector
+    # (one log-odds per label): each is tested on its own below
     others = {name for name, ref in REFERENCES.items() if ref.best_constant is not None}
-    assert others - {name for name, _ in SCALAR_MINIMISERS} - set(CLASS_MINIMISERS) == {"gaussian_nll"}
+    assert others - {name for name, _ in SCALAR_MINIMISERS} - set(CLASS_MINIMISERS) == {
+        "gaussian_nll",
+        "multilabel_soft_margin",
+    }
 
 
 def targets_for(name: str, options: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -299,6 +314,8 @@ def targets_for(name: str, options: dict) -> tuple[np.ndarray, np.ndarray]:
         case "rate":  # counts with mean about 3; log-rates, or rates
             y = rng.poisson(3.0, size=200).astype(float)
             return y, np.linspace(0.0, 2.0, 2001) if options["log_input"] else np.linspace(1.0, 5.0, 2001)
+        case "distance":  # mostly dissimilar pairs; distances are never negative
+            return np.where(rng.uniform(size=200) < 0.3, 1.0, -1.0), np.linspace(0, 4, 2001)
     raise AssertionError(f"no constant to sweep for a loss of kind {LOSSES[name].kind!r}")
 
 
@@ -527,3 +544,88 @@ def test_focal_card_amplification_claim():
     weight = (1 - p) ** gamma * (1 - gamma * p * np.log(p) / (1 - p))  # focal gradient / CE gradient
     assert f"{weight.max():.1f}" == "1.2"
     assert "1.2 times" in card("focal_loss").robust_to_outliers
+
+
+# -- the claims of the multi-label and binary margin cards --------------------------------------
+
+
+def test_label_log_odds_minimise_multilabel_soft_margin():
+    rng = np.random.default_rng(7)
+    y = (rng.uniform(size=(300, 3)) < [0.5, 0.2, 0.9]).astype(float)
+    best = REFERENCES["multilabel_soft_margin"].best_constant(y)
+    np.testing.assert_allclose(1 / (1 + np.exp(-best)), y.mean(axis=0))  # the label frequencies
+
+    def loss(z: np.ndarray) -> float:
+        return float(lu.multilabel_soft_margin(np.tile(z, (len(y), 1)), y))
+
+    grad = lu.multilabel_soft_margin_grad(np.tile(best, (len(y), 1)), y).sum(axis=0)
+    np.testing.assert_allclose(grad, 0.0, atol=1e-12)
+    for _ in range(20):
+        assert loss(best) < loss(best + 0.1 * rng.normal(size=3))
+
+
+def test_multilabel_soft_margin_hessian_is_diagonal_as_its_card_says():
+    assert "the Hessian is diagonal" in CARDS["multilabel_soft_margin"].second_derivative
+    rng = np.random.default_rng(8)
+    z, y = rng.normal(size=(5, 4)), rng.integers(0, 2, size=(5, 4)).astype(float)
+    h = 1e-5
+    for k in range(4):
+        e = np.zeros(4)
+        e[k] = h
+        column = (
+            lu.multilabel_soft_margin_grad(z + e, y, reduction="none")
+            - lu.multilabel_soft_margin_grad(z - e, y, reduction="none")
+        ) / (2 * h)
+        expected = np.zeros_like(z)
+        expected[:, k] = REFERENCES["multilabel_soft_margin"].second(z, y)[:, k]
+        np.testing.assert_allclose(column, expected, rtol=1e-6, atol=1e-10)
+
+
+def test_multilabel_margin_ranks_without_a_threshold_and_is_zero_once_separated():
+    rng = np.random.default_rng(9)
+    s, labels = rng.normal(size=(6, 5)), rng.integers(0, 2, size=(6, 5))
+    shift = rng.normal(scale=10.0, size=(6, 1))  # one constant per sample
+    for fn in (lu.multilabel_margin, lu.multilabel_margin_grad):
+        np.testing.assert_allclose(
+            fn(s + shift, labels, target_format="multi_hot", reduction="none"),
+            fn(s, labels, target_format="multi_hot", reduction="none"),
+            atol=1e-12,
+        )
+    separated = np.where(labels == 1, 1.0, 0.0) + 0.01 * rng.uniform(size=(6, 5))  # labels ahead by >= 0.99
+    assert float(lu.multilabel_margin(separated + 0.02 * labels, labels, target_format="multi_hot")) == 0.0
+
+
+def test_hinge_embedding_best_distance_is_a_majority_vote():
+    grid = np.linspace(0, 4, 2001)
+    for share_similar, expected in ((0.7, 0.0), (0.3, 1.5)):
+        t = np.where(np.arange(100) < 100 * share_similar, 1.0, -1.0)
+        assert REFERENCES["hinge_embedding"].best_constant(t, margin=1.5) == expected
+        sweep = [float(lu.hinge_embedding(np.full_like(t, d), t, margin=1.5)) for d in grid]
+        assert grid[int(np.argmin(sweep))] == pytest.approx(expected, abs=1e-12)
+    # why the card says "for distances d >= 0": with mostly similar pairs, negative values win without bound
+    t = np.where(np.arange(100) < 70, 1.0, -1.0)
+    values = [float(lu.hinge_embedding(np.full_like(t, d), t)) for d in (0.0, -10.0, -1e6)]
+    assert values[0] > values[1] > values[2]
+
+
+def test_gradient_bounds_stated_on_the_cards():
+    rng = np.random.default_rng(10)
+    s = np.r_[100 * rng.normal(size=500), -1e4, 1e4]
+    t = rng.choice([-1.0, 1.0], size=s.size)
+    assert "bounded by 1," in CARDS["soft_margin"].robust_to_outliers
+    assert np.max(np.abs(lu.soft_margin_grad(s, t, reduction="none"))) <= 1.0
+    assert "bounded by 1;" in CARDS["hinge_embedding"].robust_to_outliers
+    assert np.max(np.abs(lu.hinge_embedding_grad(np.abs(s), t, reduction="none"))) <= 1.0
+    assert "bounded by 1/C" in CARDS["multilabel_soft_margin"].robust_to_outliers
+    z, y = s[:500].reshape(100, 5), (t[:500].reshape(100, 5) + 1) / 2
+    assert np.max(np.abs(lu.multilabel_soft_margin_grad(z, y, reduction="none"))) <= 1 / 5
+
+
+@pytest.mark.parametrize("name", ["multilabel_soft_margin", "multilabel_margin", "soft_margin", "hinge_embedding"])
+def test_the_new_cards_say_when_to_use_them_in_their_own_row(name):
+    c = card(name)
+    assert c.use_when
+    assert ("when to use", c.use_when) in c.rows()
+    for function in re.findall(r"`(\w+)`", c.use_when):  # the lossutils functions it names exist
+        assert callable(getattr(lu, function)), function
+    assert all(label != "when to use" for label, _ in card("mse").rows())  # no empty row for the others

@@ -37,6 +37,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from references import padded_target
 
 from lossutils.activations import log_softmax, softmax
 from lossutils.registry import KINDS, LOSSES, LossEntry
@@ -110,6 +111,19 @@ def _rate(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     return rng.uniform(0.05, 3.0, size=(n, 3)), rng.poisson(2.0, size=(n, 3)).astype(np.float64)
 
 
+def _multilabel(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Scores as for the losses over classes, and a multi-hot target in which every sample has a
+    label and a class that is not one (so every sample has a pair of each)."""
+    labels = rng.integers(0, 2, size=(n, N_CLASSES)).astype(np.float64)
+    order = rng.permuted(np.tile(np.arange(N_CLASSES), (n, 1)), axis=1)
+    labels[np.arange(n), order[:, 0]], labels[np.arange(n), order[:, 1]] = 1.0, 0.0
+    return _class_scores(rng, n), labels
+
+
+def _distance(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    return _off_the_kinks(np.abs(2.0 * rng.normal(size=(n, 3)))), rng.choice([-1.0, 1.0], size=(n, 3))
+
+
 #: One generator per kind: (rng, number of samples) -> (first argument, target, *MORE_INPUTS of the
 #: kind) in float64.
 GENERATORS: dict[str, Callable[[np.random.Generator, int], tuple[np.ndarray, ...]]] = {
@@ -121,6 +135,8 @@ GENERATORS: dict[str, Callable[[np.random.Generator, int], tuple[np.ndarray, ...
     "distribution": _distribution,
     "mean_and_variance": _mean_and_variance,
     "rate": _rate,
+    "multilabel": _multilabel,
+    "distance": _distance,
 }
 
 #: The inputs after the target, by kind (a Gaussian's variance). Each is differentiable: the
@@ -147,6 +163,27 @@ def gradients(entry: LossEntry, *args: Any, **options: Any) -> tuple[np.ndarray,
     """``entry.grad`` as a tuple: one gradient per differentiable input, in argument order."""
     grad = entry.grad(*args, **options)
     return grad if isinstance(grad, tuple) else (grad,)
+
+
+#: Losses whose target is in another format than their kind's generators give: the conversion.
+#: The multi-label generators give a multi-hot matrix; multilabel_margin takes PyTorch's padded
+#: class indices by default.
+TARGET_FORMATS: dict[str, Callable[[np.ndarray], np.ndarray]] = {"multilabel_margin": padded_target}
+
+
+def loss_inputs(entry: LossEntry, rng: np.random.Generator, dtype: Any = np.float64, n: int = 4) -> tuple[Any, ...]:
+    """:func:`inputs` of the loss's kind, with the target in the loss's own format."""
+    return _in_format(entry, inputs(entry.kind, rng, dtype, n))
+
+
+def extreme_inputs(entry: LossEntry) -> tuple[Any, ...]:
+    """:data:`EXTREME` inputs of the loss's kind, with the target in the loss's own format."""
+    return _in_format(entry, EXTREME[entry.kind])
+
+
+def _in_format(entry: LossEntry, args: tuple[Any, ...]) -> tuple[Any, ...]:
+    convert = TARGET_FORMATS.get(entry.name)
+    return args if convert is None else (args[0], convert(args[1]), *args[2:])
 
 
 #: Inputs at the edge of the float range, one set per kind (no residual or margin at a kink).
@@ -184,12 +221,24 @@ EXTREME: dict[str, tuple[np.ndarray, ...]] = {
         np.array([[80.0, -1e4, 0.0], [50.0, 1e-3, -80.0]]),
         np.array([[0.0, 5.0, 1e4], [1e30, 2.0, 0.0]]),
     ),
+    "multilabel": (
+        np.array([[1e4, -1e4, 0.0, 3.0], [-1e4, 1e4, -1e4, 0.3], [1e4, 1e4, -1e4, 0.0]]),
+        np.array([[1.0, 0.0, 1.0, 0.0], [1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]]),
+    ),
+    "distance": (  # far beyond the margin, at 0, and far off for similar pairs
+        np.array([[1e4, 0.0, 1e30], [2e4, 1e-30, 0.3]]),
+        np.array([[1.0, -1.0, -1.0], [-1.0, 1.0, -1.0]]),
+    ),
 }
+
+
+#: Kinds whose samples are the rows of the first argument (N, C): one loss per row.
+ROW_KINDS = ("classes", "multilabel")
 
 
 def sample_shape(kind: str, first_shape: tuple[int, ...]) -> tuple[int, ...]:
     """The shape of ``reduction='none'``: one loss per sample (the class axis summed out)."""
-    return first_shape[:1] if kind == "classes" else first_shape
+    return first_shape[:1] if kind in ROW_KINDS else first_shape
 
 
 # -- references ----------------------------------------------------------------------------------
@@ -248,6 +297,14 @@ TORCH_FORMULA: dict[str, Callable[..., torch.Tensor]] = {
     "multiclass_hinge": _multiclass_hinge,
 }
 
+#: Losses whose torch twin overflows (inf loss, nan gradient) at :data:`EXTREME` inputs where
+#: lossutils stays exact (documented): there they are compared with their formula written
+#: stably in torch, and the twin is checked to still overflow, so the entry cannot go stale.
+TORCH_OVERFLOWS: dict[str, Callable[..., torch.Tensor]] = {
+    # F.soft_margin_loss computes log(1 + exp(-t x)) as written: inf once -t x passes about 710
+    "soft_margin": lambda x, t, reduction: _reduce(torch.logaddexp(torch.zeros_like(x), -t * x), reduction),
+}
+
 #: Option values besides the defaults that the torch comparison and the finite differences also
 #: try (kinks at multiples of 0.5, see the generators); the torch twin takes the same options.
 OPTIONS: dict[str, list[dict[str, Any]]] = {
@@ -261,6 +318,7 @@ OPTIONS: dict[str, list[dict[str, Any]]] = {
     "multiclass_hinge": [{"margin": 0.5}, {"variant": "crammer_singer"}],
     "gaussian_nll": [{"full": True}],
     "poisson_nll": [{"log_input": False}, {"full": True}, {"log_input": False, "full": True, "eps": 0.5}],
+    "hinge_embedding": [{"margin": 1.5}, {"margin": 0.5}],
 }
 
 #: Options compared with torch only, not with finite differences: under them a gradient is
@@ -294,16 +352,21 @@ def torch_reference(entry: LossEntry) -> Callable[..., torch.Tensor]:
 
 
 def torch_value_and_grad(
-    entry: LossEntry, args: tuple[np.ndarray, ...], reduction: str, **options: Any
+    entry: LossEntry,
+    args: tuple[np.ndarray, ...],
+    reduction: str,
+    reference: Callable[..., torch.Tensor] | None = None,
+    **options: Any,
 ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-    """The reference's value and, by autograd, the gradients of its sum (per sample for 'none')
-    with respect to each differentiable input (all but the target), in argument order."""
+    """The value of ``reference`` (the loss's :func:`torch_reference` by default) and, by
+    autograd, the gradients of its sum (per sample for 'none') with respect to each
+    differentiable input (all but the target), in argument order."""
     tensors = [
         torch.from_numpy(np.array(a)) if i == 1 else torch.tensor(a, requires_grad=True) for i, a in enumerate(args)
     ]
     with warnings.catch_warnings():  # F.kl_div warns that its 'mean' is not 'batchmean': known
         warnings.filterwarnings("ignore", message=".*divides the total loss by both", category=UserWarning)
-        out = torch_reference(entry)(*tensors, reduction=reduction, **options)
+        out = (reference or torch_reference(entry))(*tensors, reduction=reduction, **options)
     out.sum().backward()
     grads = [x.grad for x in differentiable(tuple(tensors))]
     assert all(g is not None for g in grads)
@@ -336,6 +399,8 @@ def test_the_lists_of_special_cases_name_registered_losses() -> None:
     assert set(TORCH_ONLY_OPTIONS).issubset(LOSSES)
     assert TORCH_REJECTS_NAN.issubset(LOSSES)
     assert set(MORE_INPUTS).issubset(KINDS)
+    assert set(TARGET_FORMATS).issubset(LOSSES)
+    assert set(TORCH_OVERFLOWS).issubset(LOSSES)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -357,7 +422,7 @@ def test_gradient_takes_the_arguments_of_its_loss(name: str) -> None:
 )
 def test_value_and_gradient_match_torch(name: str, reduction: str) -> None:
     entry = LOSSES[name]
-    args = inputs(entry.kind, rng_for(name))
+    args = loss_inputs(entry, rng_for(name))
     for options in [*option_sets(name), *TORCH_ONLY_OPTIONS.get(name, [])]:
         value = entry.fn(*args, reduction=reduction, **options)
         grads = gradients(entry, *args, reduction=reduction, **options)
@@ -375,7 +440,7 @@ def test_value_and_gradient_match_torch(name: str, reduction: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_gradient_matches_central_finite_differences(name: str) -> None:
     entry = LOSSES[name]
-    args = inputs(entry.kind, rng_for(name))
+    args = loss_inputs(entry, rng_for(name))
     h = 1e-6  # far below the inputs' distance to a kink (KINK_GAP)
     positions = [k for k in range(len(args)) if k != 1]  # every input but the target
     for options in option_sets(name):
@@ -405,8 +470,8 @@ def _as_float32(args: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
 @pytest.mark.parametrize("name", NAMES)
 def test_float32_and_float64_are_kept(name: str, dtype: type) -> None:
     entry = LOSSES[name]
-    args64 = inputs(entry.kind, rng_for(name))
-    args = inputs(entry.kind, rng_for(name), dtype)
+    args64 = loss_inputs(entry, rng_for(name))
+    args = loss_inputs(entry, rng_for(name), dtype)
     for reduction in reductions(entry):
         value = entry.fn(*args, reduction=reduction)
         grads = gradients(entry, *args, reduction=reduction)
@@ -421,7 +486,7 @@ def test_float32_and_float64_are_kept(name: str, dtype: type) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_float16_in_float16_out(name: str) -> None:
     entry = LOSSES[name]
-    args = inputs(entry.kind, rng_for(name), np.float16)
+    args = loss_inputs(entry, rng_for(name), np.float16)
     args32 = _as_float32(args)
     for reduction in reductions(entry):
         value = entry.fn(*args, reduction=reduction)
@@ -443,7 +508,7 @@ def test_float16_in_float16_out(name: str) -> None:
 def test_float16_is_computed_in_float32(name: str) -> None:
     entry = LOSSES[name]
     n = 70_000  # more samples than float16 counts: only a float32 accumulation gets the mean right
-    args = inputs(entry.kind, rng_for(name), np.float16, n=n)
+    args = loss_inputs(entry, rng_for(name), np.float16, n=n)
     args32 = _as_float32(args)
     default = default_reduction(entry)  # a mean: 'batchmean' for kl_div
     value, grads = entry.fn(*args, reduction=default), gradients(entry, *args, reduction=default)
@@ -464,7 +529,7 @@ def test_float16_is_computed_in_float32(name: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_mixed_dtypes_promote_as_in_torch(name: str, first_dtype: type, target_dtype: type) -> None:
     entry = LOSSES[name]
-    first, target, *more = inputs(entry.kind, rng_for(name))
+    first, target, *more = loss_inputs(entry, rng_for(name))
     first = first.astype(first_dtype)
     more = [a.astype(first_dtype) for a in more]  # the further inputs in the first's dtype
     if target.dtype.kind == "f":  # class indices stay integers: torch keeps the float dtype then
@@ -485,16 +550,19 @@ def test_nan_propagates_as_in_torch(name: str) -> None:
     loss; the gradients are NaN at least where torch's are, and every other sample is untouched
     (the further inputs of the generators are shaped like the first argument)."""
     entry = LOSSES[name]
-    args = inputs(entry.kind, rng_for(name))
+    args = loss_inputs(entry, rng_for(name))
     first, target = args[:2]
     poisoned = np.zeros(first.shape, dtype=bool)  # the elements of the poisoned sample
     if entry.kind == "classes":
         first[0, target[0]] = np.nan  # the true class's score, which every loss over classes reads
         poisoned[0] = True
+    elif entry.kind == "multilabel":
+        first[0, 0] = np.nan  # a label or not: every sample has pairs of both (see _multilabel)
+        poisoned[0] = True
     else:
         first[0, 0] = np.nan
         poisoned[0, 0] = True
-    in_sample = poisoned[:, 0] if entry.kind == "classes" else poisoned
+    in_sample = poisoned[:, 0] if entry.kind in ROW_KINDS else poisoned
     for reduction in reductions(entry):
         value = entry.fn(*args, reduction=reduction)
         grads = gradients(entry, *args, reduction=reduction)
@@ -524,7 +592,7 @@ def test_nan_propagates_as_in_torch(name: str) -> None:
 def test_inputs_are_not_mutated_and_results_do_not_alias_them(name: str) -> None:
     entry = LOSSES[name]
     for dtype in (np.float64, np.float32):
-        args = inputs(entry.kind, rng_for(name), dtype)
+        args = loss_inputs(entry, rng_for(name), dtype)
         copies = [a.copy() for a in args]
         for a in args:
             a.flags.writeable = False  # any write to them raises
@@ -543,7 +611,7 @@ def test_inputs_are_not_mutated_and_results_do_not_alias_them(name: str) -> None
 @pytest.mark.parametrize("name", NAMES)
 def test_results_are_numpy_scalars_and_arrays_of_the_right_shape(name: str) -> None:
     entry = LOSSES[name]
-    args = inputs(entry.kind, rng_for(name), n=5)
+    args = loss_inputs(entry, rng_for(name), n=5)
     for reduction in reductions(entry):
         value = entry.fn(*args, reduction=reduction)
         grads = gradients(entry, *args, reduction=reduction)
@@ -575,7 +643,7 @@ FUNCTIONS = pytest.mark.parametrize("gradient", [False, True], ids=["loss", "gra
 def test_mismatched_shapes_are_a_value_error_naming_the_target(name: str, gradient: bool) -> None:
     entry = LOSSES[name]
     fn = entry.grad if gradient else entry.fn
-    first, target, *more = inputs(entry.kind, rng_for(name))
+    first, target, *more = loss_inputs(entry, rng_for(name))
     with pytest.raises(ValueError, match="target") as error:
         fn(first, target[:-1], *more)  # one sample short
     assert "shape" in str(error.value)
@@ -586,7 +654,7 @@ def test_mismatched_shapes_are_a_value_error_naming_the_target(name: str, gradie
 def test_an_unknown_reduction_is_a_value_error_naming_reduction(name: str, gradient: bool) -> None:
     entry = LOSSES[name]
     fn = entry.grad if gradient else entry.fn
-    args = inputs(entry.kind, rng_for(name))
+    args = loss_inputs(entry, rng_for(name))
     allowed = reductions(entry)
     for bad in ("avg", "MEAN", None, *(["batchmean"] if "batchmean" not in allowed else [])):
         with pytest.raises(ValueError, match="reduction") as error:
@@ -601,7 +669,7 @@ def test_an_unknown_reduction_is_a_value_error_naming_reduction(name: str, gradi
 def test_an_empty_input_is_a_value_error_naming_it(name: str, gradient: bool) -> None:
     entry = LOSSES[name]
     fn = entry.grad if gradient else entry.fn
-    args = inputs(entry.kind, rng_for(name))
+    args = loss_inputs(entry, rng_for(name))
     for empty in [tuple(a[:0] for a in args), tuple([] for _ in args)]:  # no samples: arrays, lists
         with pytest.raises(ValueError, match=f"{_first_name(entry)} is empty"):
             fn(*empty)
@@ -613,7 +681,7 @@ def test_an_empty_input_is_a_value_error_naming_it(name: str, gradient: bool) ->
 @pytest.mark.parametrize("name", NAMES)
 def test_extreme_inputs_are_finite_and_match_torch(name: str) -> None:
     entry = LOSSES[name]
-    args = EXTREME[entry.kind]
+    args = extreme_inputs(entry)
     args32 = _as_float32(args)
     for reduction in reductions(entry):
         with np.errstate(over="raise", divide="raise", invalid="raise"):  # underflow to 0 is fine
@@ -623,10 +691,12 @@ def test_extreme_inputs_are_finite_and_match_torch(name: str) -> None:
             grads32 = gradients(entry, *args32, reduction=reduction)
         assert np.all(np.isfinite(value)), reduction
         assert all(np.all(np.isfinite(grad)) for grad in grads), reduction
-        ref_value, ref_grads = torch_value_and_grad(entry, args, reduction)
+        ref_value, ref_grads = torch_value_and_grad(entry, args, reduction, TORCH_OVERFLOWS.get(name))
         np.testing.assert_allclose(value, ref_value, rtol=1e-10, atol=1e-12, err_msg=reduction)
         for grad, ref_grad in zip(grads, ref_grads, strict=True):
             np.testing.assert_allclose(grad, ref_grad, rtol=1e-10, atol=1e-12, err_msg=reduction)
+        if name in TORCH_OVERFLOWS:  # the twin itself still overflows there
+            assert not np.all(np.isfinite(torch_value_and_grad(entry, args, reduction)[0])), reduction
         assert value32.dtype == np.float32
         assert all(grad32.dtype == np.float32 for grad32 in grads32)
         assert np.all(np.isfinite(value32)), reduction
