@@ -512,6 +512,32 @@ _CARD_LIST = [
         options={"margin": 1.0},
         torch_note="Weston–Watkins ÷ C is `torch.nn.functional.multi_margin_loss` / `torch.nn.MultiMarginLoss`",
     ),
+    # -- beyond one label per sample ------------------------------------------------------------
+    LossCard(
+        key="multi_margin",
+        title="Multi-margin loss (PyTorch's multi-class hinge)",
+        argument="s_k",
+        variables=(
+            r"$s \in \mathbb{R}^C$ scores, $y$ true class, $h_j = \max(0,\ \Delta - s_y + s_j)$ with margin "
+            r"$\Delta$, $p \in \{1, 2\}$, $h'_j$ the derivative of $h_j^{\,p}$: $[h_j > 0]$ for $p = 1$, $2 h_j$ "
+            r"for $p = 2$; $w_y$ the true class's weight, $[\cdot]$ is 1 if true"
+        ),
+        formula=r"\dfrac{w_y}{C} \sum_{j \ne y} h_j^{\,p}",
+        gradient=r"\dfrac{w_y}{C} \bigl([k \ne y]\, h'_k - [k = y] \textstyle\sum_{j \ne y} h'_j\bigr)",
+        second_derivative=r"0\ (p = 1);\quad \tfrac{2 w_y}{C}\, [h_k > 0]\ (p = 2,\ k \ne y)",
+        minimiser=(
+            "no closed form; with p = 1 it is the Weston–Watkins loss divided by C, with the same best scores: "
+            "a decision, not probabilities"
+        ),
+        noise_model="none",
+        robust_to_outliers="partly with p = 1 (linear growth, bounded gradient); not with p = 2 (quadratic growth)",
+        input_range=r"$s \in \mathbb{R}^{C}$; $y \in \{0, \dots, C - 1\}$",
+        output_range=_NONNEG,
+        chapter="07_hinge.ipynb",
+        options={"p": 1, "margin": 1.0},
+        extra_options="`weight` (per class: a sample is weighted by its true class's); `'mean'` divides by N",
+        torch_note="C × the loss is the Weston–Watkins `lossutils.multiclass_hinge` for p = 1 without weights",
+    ),
 ]
 
 #: Every card, by lossutils name, in the order of the book.

@@ -125,6 +125,10 @@ _ENTRIES = [
     LossEntry(
         "multiclass_hinge", cls.multiclass_hinge, cls.multiclass_hinge_grad, "classes", nn_module="MulticlassHingeLoss"
     ),
+    # beyond one label per sample
+    LossEntry(
+        "multi_margin", cls.multi_margin, cls.multi_margin_grad, "classes", "multi_margin_loss", "MultiMarginLoss"
+    ),
 ]
 
 #: Every loss, by lossutils name, in the order of the book.

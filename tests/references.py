@@ -206,3 +206,28 @@ REFERENCES: dict[str, Reference] = {
         second=zeros,
     ),
 }
+
+
+# -- beyond one label per sample -----------------------------------------------------------------
+
+
+def multi_margin_terms(s: np.ndarray, y: np.ndarray, margin: float) -> np.ndarray:
+    """h_j = max(0, margin - s_y + s_j) for j != y, 0 at j = y."""
+    return np.maximum(0.0, margin - pick(s, y)[:, None] + s) * (1 - one_hot(y, s.shape[1]))
+
+
+def multi_margin_grad(s: np.ndarray, y: np.ndarray, p: int, margin: float) -> np.ndarray:
+    """(1/C) ([k != y] h'_k - [k = y] sum_j h'_j), h' = [h > 0] for p = 1, 2 h for p = 2."""
+    h = multi_margin_terms(s, y, margin)
+    d = (h > 0).astype(float) if p == 1 else 2 * h
+    return (d - one_hot(y, s.shape[1]) * d.sum(axis=1, keepdims=True)) / s.shape[1]
+
+
+REFERENCES.update(
+    {
+        "multi_margin": Reference(  # the card's Hessian is C x C for p = 2: tests/test_multi_margin.py
+            loss=lambda s, y, p, margin: np.sum(multi_margin_terms(s, y, margin) ** p, axis=1) / s.shape[1],
+            grad=multi_margin_grad,
+        ),
+    }
+)

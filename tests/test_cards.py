@@ -141,6 +141,7 @@ OTHER_OPTIONS = {
     "hinge": [{"margin": 0.5}],
     "squared_hinge": [{"margin": 2.0}],
     "multiclass_hinge": [{"margin": 0.3}],
+    "multi_margin": [{"p": 2}, {"margin": 0.3}, {"p": 2, "margin": 1.7}],
 }
 CASES = [(name, {**card(name).options, **other}) for name in NAMES for other in [{}, *OTHER_OPTIONS.get(name, [])]]
 CASE_IDS = [name + "".join(f"-{k}={v}" for k, v in options.items()) for name, options in CASES]
@@ -200,9 +201,14 @@ SECOND_CASES = [(name, options) for name, options in CASES if REFERENCES[name].s
 
 
 def test_every_element_wise_card_states_its_second_derivative():
-    # cross-entropy and focal loss have a C x C Hessian in the logits per sample, which their
-    # cards do not write out (the cross-entropy card's diagonal is tested below)
-    assert {name for name, ref in REFERENCES.items() if ref.second is None} == {"cross_entropy", "focal_loss"}
+    # cross-entropy, focal loss and multi-margin with p = 2 have a C x C Hessian in the scores per
+    # sample, which their cards do not write out (the diagonals the cross-entropy and multi-margin
+    # cards state are tested below and in tests/test_multi_margin.py)
+    assert {name for name, ref in REFERENCES.items() if ref.second is None} == {
+        "cross_entropy",
+        "focal_loss",
+        "multi_margin",
+    }
 
 
 @pytest.mark.parametrize(("name", "options"), SECOND_CASES, ids=[CASE_IDS[CASES.index(c)] for c in SECOND_CASES])
@@ -243,12 +249,14 @@ CLASS_MINIMISERS = [name for name in NAMES if LOSSES[name].kind == "classes" and
 
 def test_the_losses_without_a_closed_form_best_constant_are_tested_on_their_own():
     # mbe is unbounded below, focal loss and multi-class hinge have no closed form, and kl_div's
-    # best distribution is the target itself: each has its own test below
+    # best distribution is the target itself: each has its own test below; multi-margin (WW / C
+    # for p = 1) has its own in tests/test_multi_margin.py
     assert {name for name, ref in REFERENCES.items() if ref.best_constant is None} == {
         "mbe",
         "focal_loss",
         "kl_div",
         "multiclass_hinge",
+        "multi_margin",
     }
     assert CLASS_MINIMISERS == ["cross_entropy", "nll_loss"]
 

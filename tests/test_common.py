@@ -219,6 +219,13 @@ OPTIONS: dict[str, list[dict[str, Any]]] = {
     "hinge": [{"margin": 0.5}],
     "squared_hinge": [{"margin": 1.5}],
     "multiclass_hinge": [{"margin": 0.5}, {"variant": "crammer_singer"}],
+    # class weights as a tensor, which torch needs and lossutils reads like any array
+    "multi_margin": [
+        {"p": 2},
+        {"margin": 0.5},
+        {"weight": torch.tensor([0.5, 2.0, 1.0, 3.0], dtype=torch.float64)},
+        {"p": 2, "margin": 1.5, "weight": torch.tensor([1.5, 0.25, 1.0, 2.0], dtype=torch.float64)},
+    ],
 }
 
 #: Losses whose torch twin raises on NaN in the first argument, where lossutils propagates it
