@@ -12,8 +12,8 @@ kind and PyTorch twin), :mod:`lossutils.metrics`; and, loaded on first use
 (``lu.plot.use_style()`` works after ``import lossutils as lu``), :mod:`lossutils.nn`
 (``torch.nn.Module`` losses; imports torch), :mod:`lossutils.data`, :mod:`lossutils.plot`
 (imports matplotlib), :mod:`lossutils.train`, :mod:`lossutils.cards` (the loss cards of the
-book) and :mod:`lossutils.notebook`. So ``import lossutils`` imports neither torch nor
-matplotlib.
+book) and :mod:`lossutils.notebook`; :mod:`lossutils.sequence` (CTC) is re-exported too. So
+``import lossutils`` imports neither torch nor matplotlib.
 """
 
 from __future__ import annotations
@@ -22,13 +22,15 @@ import importlib
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from . import activations, classification, metrics, registry, regression
+from . import activations, classification, metrics, registry, regression, sequence
 from .activations import *  # noqa: F403
 from .activations import __all__ as _activations_all
 from .classification import *  # noqa: F403
 from .classification import __all__ as _classification_all
 from .regression import *  # noqa: F403
 from .regression import __all__ as _regression_all
+from .sequence import *  # noqa: F403
+from .sequence import __all__ as _sequence_all
 
 if TYPE_CHECKING:  # type checkers see the lazy submodules as plain imports
     from . import cards, data, nn, notebook, plot, train  # noqa: F401 (nn and notebook are not in __all__)
@@ -48,6 +50,8 @@ __all__ = [
     "registry",
     "regression",
     "train",
+    *_sequence_all,
+    "sequence",
 ]
 
 # Submodules imported on first attribute access (PEP 562): plot imports matplotlib, nn torch.

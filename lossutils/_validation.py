@@ -19,6 +19,7 @@ __all__ = [
     "as_float_array",
     "as_float_pair",
     "as_index_array",
+    "as_lengths",
     "as_result",
     "broadcast_weight",
     "check_bool",
@@ -296,3 +297,20 @@ def check_ignore_index(ignore_index: object) -> int:
     if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
         raise TypeError(f"ignore_index must be an integer, got {type(ignore_index).__name__}")
     return int(ignore_index)
+
+
+# -- inputs of the sequence losses -----------------------------------------------------------
+
+
+def as_lengths(x: ArrayLike, name: str, shape: tuple[int, ...], high: int, high_name: str) -> np.ndarray:
+    """Sequence lengths as ``int64`` of ``shape``, each in [0, ``high``]; ``high_name`` names the
+    bound in messages: ``input_lengths must lie in [0, T] = [0, 50]; found 51``."""
+    arr = as_array(x, name)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer lengths; got dtype {arr.dtype}")
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, one length per sample; got shape {arr.shape}")
+    bad = arr[(arr < 0) | (arr > high)]
+    if bad.size:
+        raise ValueError(f"{name} must lie in [0, {high_name}] = [0, {high}]; found {int(bad[0])}")
+    return arr.astype(np.int64)

@@ -538,6 +538,42 @@ _CARD_LIST = [
         extra_options="`weight` (per class: a sample is weighted by its true class's); `'mean'` divides by N",
         torch_note="C × the loss is the Weston–Watkins `lossutils.multiclass_hinge` for p = 1 without weights",
     ),
+    LossCard(
+        key="ctc",
+        title="Connectionist temporal classification (CTC)",
+        argument="a_t(k)",
+        variables=(
+            r"$a_t(k)$ log-probability of symbol $k$ at frame $t$ (one symbol is the blank), $l$ the target "
+            r"labels, $\mathcal{B}$ collapses a path $\pi$ (merge repeats, drop blanks), $\gamma_t(k)$ the "
+            r"posterior probability that frame $t$ emits $k$"
+        ),
+        formula=r"-\log \sum_{\pi:\ \mathcal{B}(\pi) = l}\ \prod_{t} e^{a_t(\pi_t)}",
+        gradient=r"-\gamma_t(k)",
+        second_derivative=r"-\gamma_t(k)\,\bigl(1 - \gamma_t(k)\bigr) \le 0",
+        minimiser=(
+            "does not apply: the prediction is a sequence of T distributions, not one value to hold constant; "
+            "for free (unnormalised) log-probabilities the loss is unbounded below"
+        ),
+        noise_model=(
+            "categorical over label sequences: the frames are independent given the input, and every "
+            "alignment that collapses to the labels counts"
+        ),
+        robust_to_outliers=(
+            "partly, as cross-entropy: through a log-softmax the gradient per logit is bounded by 1, but a "
+            "mislabelled sequence keeps pulling; a target no alignment fits costs inf (`zero_infinity=True`: 0)"
+        ),
+        input_range=(
+            r"$a \in \mathbb{R}^{T \times C}$ per sample (normalised log-probabilities in practice); "
+            r"labels in $\{0, \dots, C - 1\}$ without the blank"
+        ),
+        output_range=r"$[0, \infty]$ for normalised log-probabilities",
+        chapter="13_ctc.ipynb",
+        extra_options=(
+            "`blank=0`, `zero_infinity=False`, `input_lengths` and `target_lengths` per sample; "
+            "`'mean'` divides each loss by its target length, then by N"
+        ),
+        torch_note="its autograd adds $e^{a_t(k)}$ to the gradient of `log_probs`: the same gradient for the logits",
+    ),
 ]
 
 #: Every card, by lossutils name, in the order of the book.

@@ -25,13 +25,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from . import classification as cls
 from . import regression as reg
+from . import sequence as seq
 
 if TYPE_CHECKING:
     from .cards import LossCard
 
 __all__ = ["KINDS", "LOSSES", "Kind", "LossEntry", "get"]
 
-Kind = Literal["residual", "probability", "logit", "margin", "classes", "distribution"]
+Kind = Literal["residual", "probability", "logit", "margin", "classes", "distribution", "sequence"]
 
 #: What each kind of loss takes as its first argument, and its target.
 KINDS: Mapping[str, str] = MappingProxyType(
@@ -42,6 +43,10 @@ KINDS: Mapping[str, str] = MappingProxyType(
         "margin": "a real score and a label in {−1, +1}; x = label × score is the margin",
         "classes": "logits, scores or log-probabilities (N, C) for C classes, and the true class of each sample",
         "distribution": "log-probabilities and a target distribution over the same outcomes",
+        "sequence": (
+            "log-probabilities (T, N, C) of C symbols, one of them a blank, at each of T frames, and a label "
+            "sequence per sample, shorter and not aligned to the frames (with the lengths of both)"
+        ),
     }
 )
 
@@ -129,6 +134,7 @@ _ENTRIES = [
     LossEntry(
         "multi_margin", cls.multi_margin, cls.multi_margin_grad, "classes", "multi_margin_loss", "MultiMarginLoss"
     ),
+    LossEntry("ctc", seq.ctc, seq.ctc_grad, "sequence", "ctc_loss", "CTCLoss"),
 ]
 
 #: Every loss, by lossutils name, in the order of the book.

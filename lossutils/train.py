@@ -163,7 +163,9 @@ class History:
 def resolve_loss(loss: LossSpec) -> tuple[LossFn, LossFn, str | None]:
     """Return ``(loss_fn, grad_fn, name)`` for a lossutils loss name or a ``(fn, grad_fn)`` pair.
 
-    Names are looked up in :data:`lossutils.registry.LOSSES`.
+    Names are looked up in :data:`lossutils.registry.LOSSES`; a loss of label sequences (kind
+    ``'sequence'``: ``ctc``) is a ValueError, since a linear model's one score per sample cannot
+    feed it.
 
     Examples
     --------
@@ -173,6 +175,12 @@ def resolve_loss(loss: LossSpec) -> tuple[LossFn, LossFn, str | None]:
     """
     if isinstance(loss, str):
         entry = registry.get(loss, argument="loss")
+        if entry.kind == "sequence":
+            raise ValueError(
+                f"loss {loss!r} is a loss of label sequences (log-probabilities per frame, targets and lengths): "
+                "the linear model of lossutils.train gives one score per sample and cannot feed it; "
+                "train a sequence model (in torch, say) instead"
+            )
         return entry.fn, entry.grad, loss
     if isinstance(loss, tuple) and len(loss) == 2 and callable(loss[0]) and callable(loss[1]):
         return loss[0], loss[1], None
