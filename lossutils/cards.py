@@ -518,9 +518,8 @@ _CARD_LIST = [
         title="Multi-margin loss (PyTorch's multi-class hinge)",
         argument="s_k",
         variables=(
-            r"$s \in \mathbb{R}^C$ scores, $y$ true class, $h_j = \max(0,\ \Delta - s_y + s_j)$ with margin "
-            r"$\Delta$, $p \in \{1, 2\}$, $h'_j$ the derivative of $h_j^{\,p}$: $[h_j > 0]$ for $p = 1$, $2 h_j$ "
-            r"for $p = 2$; $w_y$ the true class's weight, $[\cdot]$ is 1 if true"
+            r"$s \in \mathbb{R}^C$ scores, $y$ true class, $h_j = \max(0,\ \Delta - s_y + s_j)$, "
+            r"$h'_j = [h_j > 0]$ ($p = 1$) or $2 h_j$ ($p = 2$), $w_y$ the weight of class $y$"
         ),
         formula=r"\dfrac{w_y}{C} \sum_{j \ne y} h_j^{\,p}",
         gradient=r"\dfrac{w_y}{C} \bigl([k \ne y]\, h'_k - [k = y] \textstyle\sum_{j \ne y} h'_j\bigr)",
@@ -543,9 +542,8 @@ _CARD_LIST = [
         title="Connectionist temporal classification (CTC)",
         argument="a_t(k)",
         variables=(
-            r"$a_t(k)$ log-probability of symbol $k$ at frame $t$ (one symbol is the blank), $l$ the target "
-            r"labels, $\mathcal{B}$ collapses a path $\pi$ (merge repeats, drop blanks), $\gamma_t(k)$ the "
-            r"posterior probability that frame $t$ emits $k$"
+            r"$a_t(k)$ log-probability of symbol $k$ (or the blank) at frame $t$, $l$ the labels, "
+            r"$\mathcal{B}$ merges repeats and drops blanks, $\gamma_t(k)$ the posterior that frame $t$ emits $k$"
         ),
         formula=r"-\log \sum_{\pi:\ \mathcal{B}(\pi) = l}\ \prod_{t} e^{a_t(\pi_t)}",
         gradient=r"-\gamma_t(k)",
