@@ -15,13 +15,13 @@ neither overflow nor give ``nan``.
 
 Inputs and results: lists, Python numbers, NumPy scalars, 0-d arrays and CPU tensors are all
 read as arrays. A reduced loss (``'mean'``, ``'sum'``) is a NumPy scalar, as :func:`numpy.mean`
-returns. For the element-wise losses (binary cross-entropy, hinge, ``kl_div``), ``'none'`` and
-every gradient are shaped like the first argument (0-d for 0-d input); their dtype is torch's
-promotion of the two inputs' (float32 with float64 gives float64; an integer input, or a list or
-Python number, takes the other's float dtype), and float16 inputs of the losses are computed in
-float32 and the result cast back to float16. The losses over classes (:func:`cross_entropy`,
-:func:`nll_loss`, :func:`focal_loss`, :func:`multiclass_hinge`) keep the dtype of their first
-argument, float16 computed in float32 too.
+returns. For the element-wise losses (binary cross-entropy, the hinge and soft margin losses,
+``kl_div``), ``'none'`` and every gradient are shaped like the first argument (0-d for 0-d
+input); their dtype is torch's promotion of the two inputs' (float32 with float64 gives
+float64; an integer input, or a list or Python number, takes the other's float dtype), and
+float16 inputs of the losses are computed in float32 and the result cast back to float16. The
+losses over classes (:func:`cross_entropy`, :func:`nll_loss`, :func:`focal_loss`,
+:func:`multiclass_hinge`) keep the dtype of their first argument, float16 computed in float32 too.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from ._validation import (
     check_positive,
     check_reduction,
     check_same_shape,
+    check_sign_labels,
     check_unit_interval,
     class_indices,
     class_input,
@@ -65,6 +66,8 @@ __all__ = [
     "focal_loss",
     "focal_loss_grad",
     "hinge",
+    "hinge_embedding",
+    "hinge_embedding_grad",
     "hinge_grad",
     "kl_div",
     "kl_div_grad",
@@ -72,6 +75,8 @@ __all__ = [
     "multiclass_hinge_grad",
     "nll_loss",
     "nll_loss_grad",
+    "soft_margin",
+    "soft_margin_grad",
     "squared_hinge",
     "squared_hinge_grad",
 ]
@@ -846,9 +851,7 @@ def _hinge_inputs(
     m = check_in_range(margin, "margin", -np.inf, np.inf)
     s, t, dtype = as_float_pair(scores, target, ("scores", "target"))
     check_same_shape(s, t, "scores", "target")
-    bad = ~((t == 1) | (t == -1) | np.isnan(t))  # a nan label propagates, as nan data does
-    if np.any(bad):
-        raise ValueError(f"target must hold -1 or +1 labels; found {float(t[bad][0]):g}")
+    check_sign_labels(t, "target")  # a nan label propagates, as nan data does
     return s, t, m, checked, dtype
 
 
@@ -987,6 +990,197 @@ def squared_hinge_grad(
     """
     s, t, m, red, dtype = _hinge_inputs(scores, target, reduction, margin)
     g = -2 * t * np.maximum(0, m - t * s)
+    return reduce_grad(g, red, dtype=dtype)
+
+
+# The rest of the binary margin family: the logistic loss on ±1 labels, and the hinge of a distance.
+
+
+def _soft_margin_inputs(
+    scores: ArrayLike, target: ArrayLike, reduction: object
+) -> tuple[np.ndarray, np.ndarray, str, np.dtype]:
+    """Validate and return ``(s, t, reduction, dtype of the result)``."""
+    checked = check_reduction(reduction)
+    s, t, dtype = as_float_pair(scores, target, ("scores", "target"))
+    check_same_shape(s, t, "scores", "target")
+    check_sign_labels(t, "target")  # a nan label propagates, as nan data does
+    return s, t, checked, dtype
+
+
+def soft_margin(scores: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> LossValue:
+    r"""Soft margin loss: the logistic loss, written for labels in {-1, +1}.
+
+    .. math::
+
+        \ell_i = \log\bigl(1 + e^{-y_i s_i}\bigr) = \operatorname{softplus}(-y_i s_i),
+        \qquad y_i \in \{-1, +1\}
+
+    A smooth hinge: it decreases with the margin :math:`y_i s_i` and never reaches 0. It is
+    binary cross-entropy on logits with the labels renamed: ``soft_margin(s, y)`` equals
+    ``binary_cross_entropy_with_logits(s, (y + 1) / 2)``, since
+    :math:`\log(1 + e^{-s}) = -\log\sigma(s)` and :math:`\log(1 + e^{s}) = -\log\sigma(-s)`.
+    The code is the formula with :func:`lossutils.softplus`, so margins of +-1e4 give exact
+    finite losses. ``reduction='mean'`` gives :math:`\frac1N\sum_i \ell_i`, ``'sum'``
+    :math:`\sum_i \ell_i`, ``'none'`` every :math:`\ell_i`.
+
+    Parameters
+    ----------
+    scores : array_like
+        Real-valued scores :math:`s`, any shape (element-wise).
+    target : array_like
+        Labels :math:`y` in {-1, +1}, the same shape as ``scores``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses become the result.
+
+    Returns
+    -------
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; an array shaped like ``scores`` for ``'none'``.
+
+    Shape
+    -----
+    ``scores``: any shape, usually (N,); ``target``: the same.
+
+    Notes
+    -----
+    The gradient (see :func:`soft_margin_grad`) is :math:`-y_i\,\sigma(-y_i s_i)`: as large as 1
+    for a badly wrong score, fading (but never 0) as the margin grows. PyTorch computes
+    :math:`\log(1 + e^{-ys})` as written, so its loss overflows to ``inf`` (and its gradient to
+    ``nan``) once :math:`-ys` passes about 710 in float64 and 89 in float32; here it stays
+    exact. PyTorch accepts any real target; here it must be -1 or +1 (what the formula is
+    for). Mixed float dtypes promote (float32 with float64 gives float64), where
+    ``F.soft_margin_loss`` keeps the dtype of its input.
+
+    See Also
+    --------
+    torch.nn.functional.soft_margin_loss : the PyTorch twin.
+    binary_cross_entropy_with_logits : the same loss with labels in {0, 1}.
+    hinge : the margin loss that stops at a margin of 1.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> round(float(lu.soft_margin([0.0], [1])), 4)  # log 2: no margin yet
+    0.6931
+    >>> float(lu.soft_margin([-1e4], [1]))  # softplus(1e4) = 1e4, where torch gives inf
+    10000.0
+    """
+    s, t, red, dtype = _soft_margin_inputs(scores, target, reduction)
+    loss = softplus(-t * s)  # log(1 + e^{-t s}), without overflow
+    return reduce(loss, red, dtype=dtype)
+
+
+def soft_margin_grad(scores: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
+    r"""Gradient of :func:`soft_margin` with respect to ``scores``: :math:`-y\,\sigma(-y s)`,
+    divided by N for ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.soft_margin_grad([0.0, 0.0], [1, -1], reduction="sum")  # -y sigmoid(0)
+    array([-0.5,  0.5])
+    """
+    s, t, red, dtype = _soft_margin_inputs(scores, target, reduction)
+    g = -t * sigmoid(-t * s)
+    return reduce_grad(g, red, dtype=dtype)
+
+
+def _hinge_embedding_inputs(
+    distance: ArrayLike, target: ArrayLike, reduction: object, margin: object
+) -> tuple[np.ndarray, np.ndarray, float, str, np.dtype]:
+    """Validate and return ``(d, t, margin, reduction, dtype of the result)``."""
+    checked = check_reduction(reduction)
+    m = check_in_range(margin, "margin", -np.inf, np.inf)
+    d, t, dtype = as_float_pair(distance, target, ("distance", "target"))
+    check_same_shape(d, t, "distance", "target")
+    check_sign_labels(t, "target", allow_nan=False)  # +1 similar, -1 dissimilar: nothing else is a pair label
+    return d, t, m, checked, dtype
+
+
+def hinge_embedding(
+    distance: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", margin: float = 1.0
+) -> LossValue:
+    r"""Hinge embedding loss: small distances for similar pairs, at least the margin for dissimilar ones.
+
+    .. math::
+
+        \ell_i = \begin{cases}
+            d_i & \text{if } y_i = +1 \text{ (a similar pair)}, \\
+            \max(0,\; m - d_i) & \text{if } y_i = -1 \text{ (a dissimilar pair)},
+        \end{cases}
+
+    where :math:`d_i` is a distance between the two items of pair :math:`i` (e.g. the L1 or
+    L2 distance between their embeddings). A similar pair costs its distance; a dissimilar
+    pair costs nothing once it is at least :math:`m` apart. ``reduction='mean'`` gives
+    :math:`\frac1N\sum_i \ell_i`, ``'sum'`` :math:`\sum_i \ell_i`, ``'none'`` every :math:`\ell_i`.
+
+    Parameters
+    ----------
+    distance : array_like
+        Distances :math:`d \ge 0`, any shape (element-wise). Not checked to be non-negative,
+        as in PyTorch; a negative "distance" of a similar pair lowers the loss without bound.
+    target : array_like
+        Labels :math:`y`: +1 for a similar pair, -1 for a dissimilar one; the same shape.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-pair losses become the result.
+    margin : float, default 1.0
+        The margin :math:`m`: how far apart dissimilar pairs should be.
+
+    Returns
+    -------
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; an array shaped like ``distance`` for ``'none'``.
+
+    Raises
+    ------
+    ValueError
+        If ``target`` holds anything but -1 and +1 (NaN included). PyTorch accepts any target
+        and gives an element neither 1 nor -1 the sum of both cases,
+        :math:`d + \max(0, m - d)`; here that is an error.
+
+    Shape
+    -----
+    ``distance``: any shape, usually (N,); ``target``: the same.
+
+    Notes
+    -----
+    The gradient (see :func:`hinge_embedding_grad`) is 1 for a similar pair and, for a
+    dissimilar one, -1 while :math:`d < m` and 0 beyond. At the kink :math:`d = m` it is -1,
+    as PyTorch takes it (its ``clamp_min`` passes the gradient at equality). Mixed float
+    dtypes promote (float32 with float64 gives float64), where ``F.hinge_embedding_loss``
+    keeps the dtype of its input.
+
+    See Also
+    --------
+    torch.nn.functional.hinge_embedding_loss : the PyTorch twin.
+    hinge : the hinge of a score's margin instead of a distance.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> float(lu.hinge_embedding([0.3, 0.4, 2.0], [1, -1, -1]))  # (0.3 + 0.6 + 0) / 3
+    0.3
+    """
+    d, t, m, red, dtype = _hinge_embedding_inputs(distance, target, reduction, margin)
+    loss = np.where(t == 1, d, np.maximum(0, m - d))
+    return reduce(loss, red, dtype=dtype)
+
+
+def hinge_embedding_grad(
+    distance: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", margin: float = 1.0
+) -> np.ndarray:
+    r"""Gradient of :func:`hinge_embedding` with respect to ``distance``: 1 for a similar pair;
+    -1 for a dissimilar pair closer than the margin (at the margin too, as in PyTorch), 0
+    beyond it; divided by N for ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.hinge_embedding_grad([0.3, 0.4, 2.0], [1, -1, -1], reduction="sum")
+    array([ 1., -1.,  0.])
+    """
+    d, t, m, red, dtype = _hinge_embedding_inputs(distance, target, reduction, margin)
+    g = np.where(t == 1, 1.0, np.heaviside(d - m, 0) - 1)  # d max(0, m - d)/dd: -1 up to the margin, 0 beyond
     return reduce_grad(g, red, dtype=dtype)
 
 

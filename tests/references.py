@@ -24,9 +24,13 @@ class Reference:
 
     ``loss``, ``grad`` and ``second`` are ``f(first_arg, target, **options)``, per sample (per
     sample and class for the losses over C classes); ``second`` is None where the card gives no
-    per-sample closed form. ``best_constant`` is ``f(targets, **options)``, or ``f(targets,
+    per-sample closed form. A loss with a further input (the Gaussian's variance) takes it after
+    the target, and its ``grad`` and ``second`` return a pair: with respect to the first argument,
+    then to that input. ``best_constant`` is ``f(targets, **options)``, or ``f(targets,
     n_classes)`` for the losses over C classes: the constant first argument that minimises the
-    mean loss; None where none exists or it has no closed form.
+    mean loss; None where none exists or it has no closed form. The multi-label losses take the
+    targets of all samples, (N, C), and give one constant per label; multilabel_margin's target
+    is in PyTorch's padded format (:func:`padded_target`).
     """
 
     loss: Callable[..., np.ndarray]
@@ -106,6 +110,61 @@ def weston_watkins_grad(s: np.ndarray, y: np.ndarray, margin: float) -> np.ndarr
     is_true = one_hot(y, s.shape[1])
     violated = (margin - pick(s, y)[:, None] + s > 0) * (1 - is_true)
     return violated - is_true * violated.sum(axis=1, keepdims=True)
+
+
+# -- the multi-label losses: a set of labels per sample -------------------------------------------
+
+
+def padded_target(multi_hot: np.ndarray) -> np.ndarray:
+    """PyTorch's padded format of a 0/1 label matrix (N, C): each row's labels, then -1s (int64)."""
+    rows = []
+    for row in multi_hot:
+        labels = [c for c, is_label in enumerate(row) if is_label == 1]
+        rows.append(labels + [-1] * (len(row) - len(labels)))
+    return np.array(rows, dtype=np.int64)
+
+
+def label_sets(padded: np.ndarray) -> list[list[int]]:
+    """The labels of each sample in PyTorch's padded format: the class indices before the first -1."""
+    sets = []
+    for row in padded:
+        labels: list[int] = []
+        for c in row:
+            if c == -1:
+                break
+            labels.append(int(c))
+        sets.append(labels)
+    return sets
+
+
+def multilabel_margin_loss(s: np.ndarray, padded: np.ndarray) -> np.ndarray:
+    """(1/C) sum_{j in Y} sum_{i not in Y} max(0, 1 - s_j + s_i), sample by sample."""
+    n_samples, n_classes = s.shape
+    loss = np.zeros(n_samples)
+    for n, labels in enumerate(label_sets(padded)):
+        others = [i for i in range(n_classes) if i not in labels]
+        loss[n] = sum(max(0.0, 1 - s[n, j] + s[n, i]) for j in labels for i in others) / n_classes
+    return loss
+
+
+def multilabel_margin_grad(s: np.ndarray, padded: np.ndarray) -> np.ndarray:
+    """(1/C) ([k not in Y] sum_{j in Y} [1 - s_j + s_k > 0] - [k in Y] sum_{i not in Y} [1 - s_k + s_i > 0])."""
+    _n_samples, n_classes = s.shape
+    grad = np.zeros_like(s)
+    for n, labels in enumerate(label_sets(padded)):
+        others = [i for i in range(n_classes) if i not in labels]
+        for k in range(n_classes):
+            if k in labels:
+                grad[n, k] = -sum(1 - s[n, k] + s[n, i] > 0 for i in others) / n_classes
+            else:
+                grad[n, k] = sum(1 - s[n, j] + s[n, k] > 0 for j in labels) / n_classes
+    return grad
+
+
+def label_log_odds(y: np.ndarray) -> np.ndarray:
+    """log(y_k / (1 - y_k)) with y_k the frequency of label k: one logit per label."""
+    frequency = np.mean(y, axis=0)
+    return np.log(frequency / (1 - frequency))
 
 
 REFERENCES: dict[str, Reference] = {
@@ -204,5 +263,73 @@ REFERENCES: dict[str, Reference] = {
         ),
         grad=weston_watkins_grad,
         second=zeros,
+    ),
+    "multilabel_soft_margin": Reference(
+        loss=lambda z, y: np.mean(np.log(1 + np.exp(z)) - y * z, axis=1),
+        grad=lambda z, y: (sigmoid(z) - y) / z.shape[1],
+        second=lambda z, y: sigmoid(z) * (1 - sigmoid(z)) / z.shape[1],
+        best_constant=label_log_odds,
+    ),
+    "multilabel_margin": Reference(
+        loss=multilabel_margin_loss,
+        grad=multilabel_margin_grad,
+        second=zeros,
+    ),
+    "soft_margin": Reference(
+        loss=lambda s, t: np.log(1 + np.exp(-t * s)),
+        grad=lambda s, t: -t * sigmoid(-t * s),
+        second=lambda s, t: sigmoid(t * s) * (1 - sigmoid(t * s)),
+        best_constant=lambda t: float(np.log(np.mean(t == 1) / (1 - np.mean(t == 1)))),
+    ),
+    "hinge_embedding": Reference(
+        loss=lambda d, t, margin: np.where(t == 1, d, np.maximum(0.0, margin - d)),
+        grad=lambda d, t, margin: np.where(t == 1, 1.0, np.where(d < margin, -1.0, 0.0)),
+        second=zeros,
+        best_constant=lambda t, margin: 0.0 if np.mean(t == 1) > 0.5 else margin,
+    ),
+}
+
+
+# -- predicted distributions ---------------------------------------------------------------------
+
+
+def gaussian_nll(mu: np.ndarray, y: np.ndarray, var: np.ndarray, full: bool, eps: float) -> np.ndarray:
+    """1/2 (log v + (mu - y)^2 / v) [+ 1/2 log 2 pi if full], v = max(var, eps)."""
+    v = np.maximum(var, eps)
+    return 0.5 * (np.log(v) + (mu - y) ** 2 / v) + (0.5 * np.log(2 * np.pi) if full else 0.0)
+
+
+def gaussian_nll_grad(mu, y, var, full, eps):
+    """(mu - y) / v; and for the variance (v - (mu - y)^2) / (2 v^2)."""
+    v = np.maximum(var, eps)
+    return (mu - y) / v, (v - (mu - y) ** 2) / (2 * v**2)
+
+
+def gaussian_nll_second(mu, y, var, full, eps):
+    """1 / v; and for the variance (2 (mu - y)^2 - var) / (2 var^3) above eps (0 below: clamped)."""
+    return 1 / np.maximum(var, eps), np.where(var > eps, (2 * (mu - y) ** 2 - var) / (2 * var**3), 0.0)
+
+
+def poisson_nll(x: np.ndarray, y: np.ndarray, log_input: bool, full: bool, eps: float) -> np.ndarray:
+    """e^x - y x (log-rate x) or x - y log(x + eps) (rate x); + y log y - y + 1/2 log(2 pi y) if full and y > 1."""
+    loss = np.exp(x) - y * x if log_input else x - y * np.log(x + eps)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 log 0 is nan, and masked below
+        stirling = y * np.log(y) - y + 0.5 * np.log(2 * np.pi * y)
+    return loss + np.where(full & (y > 1), stirling, 0.0)
+
+
+REFERENCES |= {
+    "gaussian_nll": Reference(
+        loss=gaussian_nll,
+        grad=gaussian_nll_grad,
+        second=gaussian_nll_second,
+        # with one constant variance: the mean of the targets, and their (biased) variance, at least eps
+        best_constant=lambda y, full, eps: (float(np.mean(y)), max(float(np.var(y)), eps)),
+    ),
+    "poisson_nll": Reference(
+        loss=poisson_nll,
+        grad=lambda x, y, log_input, full, eps: np.exp(x) - y if log_input else 1 - y / (x + eps),
+        second=lambda x, y, log_input, full, eps: np.exp(x) if log_input else y / (x + eps) ** 2,
+        best_constant=lambda y, log_input, full, eps: float(np.log(np.mean(y)) if log_input else np.mean(y) - eps),
     ),
 }
