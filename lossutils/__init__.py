@@ -7,8 +7,9 @@ arguments that returns d(loss)/d(first argument) with the first argument's shape
 
 Submodules: :mod:`lossutils.regression`, :mod:`lossutils.classification`,
 :mod:`lossutils.distributions` (the Gaussian and Poisson negative log-likelihoods),
-:mod:`lossutils.multilabel` and :mod:`lossutils.activations` (the stable sigmoid, softplus,
-softmax and logsumexp the losses are made of), all five re-exported here;
+:mod:`lossutils.multilabel`, :mod:`lossutils.sequence` (CTC) and :mod:`lossutils.activations`
+(the stable sigmoid, softplus, softmax and logsumexp the losses are made of), all six
+re-exported here;
 :mod:`lossutils.registry` (every loss with its gradient, kind and PyTorch twin),
 :mod:`lossutils.metrics`; and, loaded on first use (``lu.plot.use_style()`` works after
 ``import lossutils as lu``), :mod:`lossutils.nn`
@@ -24,7 +25,7 @@ import importlib
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from . import activations, classification, distributions, metrics, multilabel, registry, regression
+from . import activations, classification, distributions, metrics, multilabel, registry, regression, sequence
 from .activations import *  # noqa: F403
 from .activations import __all__ as _activations_all
 from .classification import *  # noqa: F403
@@ -35,6 +36,8 @@ from .multilabel import *  # noqa: F403
 from .multilabel import __all__ as _multilabel_all
 from .regression import *  # noqa: F403
 from .regression import __all__ as _regression_all
+from .sequence import *  # noqa: F403
+from .sequence import __all__ as _sequence_all
 
 if TYPE_CHECKING:  # type checkers see the lazy submodules as plain imports
     from . import cards, data, nn, notebook, plot, train  # noqa: F401 (nn and notebook are not in __all__)
@@ -46,6 +49,7 @@ __all__ = [
     *_classification_all,
     *_distributions_all,
     *_multilabel_all,
+    *_sequence_all,
     *_activations_all,
     "activations",
     "cards",
@@ -57,6 +61,7 @@ __all__ = [
     "plot",
     "registry",
     "regression",
+    "sequence",
     "train",
 ]
 

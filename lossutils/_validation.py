@@ -20,6 +20,7 @@ __all__ = [
     "as_float_inputs",
     "as_float_pair",
     "as_index_array",
+    "as_lengths",
     "as_result",
     "broadcast_weight",
     "check_bool",
@@ -410,3 +411,20 @@ def multilabel_mask(target: Any, shape: tuple[int, ...], first: str, target_form
             listed[n, : len(labels)] = labels
         return (_label_counts(listed, n_classes) > 0).reshape(shape)
     raise ValueError(f"target_format must be 'padded', 'lists' or 'multi_hot', got {target_format!r}")
+
+
+# -- inputs of the sequence losses -----------------------------------------------------------
+
+
+def as_lengths(x: ArrayLike, name: str, shape: tuple[int, ...], high: int, high_name: str) -> np.ndarray:
+    """Sequence lengths as ``int64`` of ``shape``, each in [0, ``high``]; ``high_name`` names the
+    bound in messages: ``input_lengths must lie in [0, T] = [0, 50]; found 51``."""
+    arr = as_array(x, name)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer lengths; got dtype {arr.dtype}")
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, one length per sample; got shape {arr.shape}")
+    bad = arr[(arr < 0) | (arr > high)]
+    if bad.size:
+        raise ValueError(f"{name} must lie in [0, {high_name}] = [0, {high}]; found {int(bad[0])}")
+    return arr.astype(np.int64)

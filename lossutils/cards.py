@@ -521,6 +521,30 @@ _CARD_LIST = [
         options={"margin": 1.0},
         torch_note="Weston–Watkins ÷ C is `torch.nn.functional.multi_margin_loss` / `torch.nn.MultiMarginLoss`",
     ),
+    LossCard(
+        key="multi_margin",
+        title="Multi-margin loss (PyTorch's multi-class hinge)",
+        argument="s_k",
+        variables=(
+            r"$s \in \mathbb{R}^C$ scores, $y$ true class, $h_j = \max(0,\ \Delta - s_y + s_j)$, "
+            r"$h'_j = [h_j > 0]$ ($p = 1$) or $2 h_j$ ($p = 2$), $w_y$ the weight of class $y$"
+        ),
+        formula=r"\dfrac{w_y}{C} \sum_{j \ne y} h_j^{\,p}",
+        gradient=r"\dfrac{w_y}{C} \bigl([k \ne y]\, h'_k - [k = y] \textstyle\sum_{j \ne y} h'_j\bigr)",
+        second_derivative=r"0\ (p = 1);\quad \tfrac{2 w_y}{C}\, [h_k > 0]\ (p = 2,\ k \ne y)",
+        minimiser=(
+            "no closed form; with p = 1 it is the Weston–Watkins loss divided by C, with the same best scores: "
+            "a decision, not probabilities"
+        ),
+        noise_model="none",
+        robust_to_outliers="partly with p = 1 (linear growth, bounded gradient); not with p = 2 (quadratic growth)",
+        input_range=r"$s \in \mathbb{R}^{C}$; $y \in \{0, \dots, C - 1\}$",
+        output_range=_NONNEG,
+        chapter="07_hinge.ipynb",
+        options={"p": 1, "margin": 1.0},
+        extra_options="`weight` (per class: a sample is weighted by its true class's); `'mean'` divides by N",
+        torch_note="C × the loss is the Weston–Watkins `lossutils.multiclass_hinge` for p = 1 without weights",
+    ),
     # -- predicted distributions
     LossCard(
         key="gaussian_nll",
@@ -715,6 +739,42 @@ _CARD_LIST = [
             "learning distances from pairs labelled similar or dissimilar (metric learning), fed a distance "
             "between two embeddings, e.g. their L1 or L2 distance"
         ),
+    ),
+    # -- sequences without alignment --
+    LossCard(
+        key="ctc",
+        title="Connectionist temporal classification (CTC)",
+        argument="a_t(k)",
+        variables=(
+            r"$a_t(k)$ log-probability of symbol $k$ (or the blank) at frame $t$, $l$ the labels, "
+            r"$\mathcal{B}$ merges repeats and drops blanks, $\gamma_t(k)$ the posterior that frame $t$ emits $k$"
+        ),
+        formula=r"-\log \sum_{\pi:\ \mathcal{B}(\pi) = l}\ \prod_{t} e^{a_t(\pi_t)}",
+        gradient=r"-\gamma_t(k)",
+        second_derivative=r"-\gamma_t(k)\,\bigl(1 - \gamma_t(k)\bigr) \le 0",
+        minimiser=(
+            "does not apply: the prediction is a sequence of T distributions, not one value to hold constant; "
+            "for free (unnormalised) log-probabilities the loss is unbounded below"
+        ),
+        noise_model=(
+            "categorical over label sequences: the frames are independent given the input, and every "
+            "alignment that collapses to the labels counts"
+        ),
+        robust_to_outliers=(
+            "partly, as cross-entropy: through a log-softmax the gradient per logit is bounded by 1, but a "
+            "mislabelled sequence keeps pulling; a target no alignment fits costs inf (`zero_infinity=True`: 0)"
+        ),
+        input_range=(
+            r"$a \in \mathbb{R}^{T \times C}$ per sample (normalised log-probabilities in practice); "
+            r"labels in $\{0, \dots, C - 1\}$ without the blank"
+        ),
+        output_range=r"$[0, \infty]$ for normalised log-probabilities",
+        chapter="13_ctc.ipynb",
+        extra_options=(
+            "`blank=0`, `zero_infinity=False`, `input_lengths` and `target_lengths` per sample; "
+            "`'mean'` divides each loss by its target length, then by N"
+        ),
+        torch_note="its autograd adds $e^{a_t(k)}$ to the gradient of `log_probs`: the same gradient for the logits",
     ),
 ]
 

@@ -27,6 +27,7 @@ from . import classification as cls
 from . import distributions as dist
 from . import multilabel as ml
 from . import regression as reg
+from . import sequence as seq
 
 if TYPE_CHECKING:
     from .cards import LossCard
@@ -44,6 +45,7 @@ Kind = Literal[
     "rate",
     "multilabel",
     "distance",
+    "sequence",
 ]
 
 #: What each kind of loss takes as its first argument, and its target.
@@ -62,6 +64,10 @@ KINDS: Mapping[str, str] = MappingProxyType(
         "rate": "a predicted Poisson rate (its log by default, or the rate itself) and a count target ≥ 0",
         "multilabel": "scores or logits (N, C) for C labels, and the set of labels of each sample (any of the C)",
         "distance": "a distance d ≥ 0 between the two items of a pair, and a label: +1 similar pair, −1 dissimilar",
+        "sequence": (
+            "log-probabilities (T, N, C) of C symbols, one of them a blank, at each of T frames, and a label "
+            "sequence per sample, shorter and not aligned to the frames (with the lengths of both)"
+        ),
     }
 )
 
@@ -146,6 +152,9 @@ _ENTRIES = [
     LossEntry(
         "multiclass_hinge", cls.multiclass_hinge, cls.multiclass_hinge_grad, "classes", nn_module="MulticlassHingeLoss"
     ),
+    LossEntry(
+        "multi_margin", cls.multi_margin, cls.multi_margin_grad, "classes", "multi_margin_loss", "MultiMarginLoss"
+    ),
     # predicted distributions: the Gaussian's gradient is a pair (d/d mean, d/d var)
     LossEntry(
         "gaussian_nll",
@@ -182,6 +191,8 @@ _ENTRIES = [
         "hinge_embedding_loss",
         "HingeEmbeddingLoss",
     ),
+    # sequences without alignment
+    LossEntry("ctc", seq.ctc, seq.ctc_grad, "sequence", "ctc_loss", "CTCLoss"),
 ]
 
 #: Every loss, by lossutils name, in the order of the book.

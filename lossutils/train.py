@@ -181,7 +181,9 @@ def resolve_loss(loss: LossSpec) -> tuple[LossFn, LossFn, str | None]:
     Names are looked up in :data:`lossutils.registry.LOSSES`. A loss that needs an input
     besides the prediction and the target (``gaussian_nll``: a predicted variance) is a
     ValueError: the linear model predicts one number per output. ``poisson_nll`` trains as it
-    is, the linear scores being log-rates (Poisson regression).
+    is, the linear scores being log-rates (Poisson regression). A loss of label sequences (kind
+    ``'sequence'``: ``ctc``) is a ValueError too, since a linear model's one score per sample
+    cannot feed it.
 
     Examples
     --------
@@ -196,6 +198,12 @@ def resolve_loss(loss: LossSpec) -> tuple[LossFn, LossFn, str | None]:
                 f"loss {loss!r} needs a predicted variance besides the predictions and targets, but the linear "
                 "model predicts one number per output: train a mean and a variance with torch "
                 "(torch.nn.GaussianNLLLoss), or pass a (loss_fn, grad_fn) pair that fixes the variance"
+            )
+        if entry.kind == "sequence":
+            raise ValueError(
+                f"loss {loss!r} is a loss of label sequences (log-probabilities per frame, targets and lengths): "
+                "the linear model of lossutils.train gives one score per sample and cannot feed it; "
+                "train a sequence model (in torch, say) instead"
             )
         return entry.fn, entry.grad, loss
     if isinstance(loss, tuple) and len(loss) == 2 and callable(loss[0]) and callable(loss[1]):

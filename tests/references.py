@@ -11,6 +11,7 @@ moderate inputs away from the kinks, with every option of the card given.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -333,3 +334,69 @@ REFERENCES |= {
         best_constant=lambda y, log_input, full, eps: float(np.log(np.mean(y)) if log_input else np.mean(y) - eps),
     ),
 }
+
+
+# -- beyond one label per sample -----------------------------------------------------------------
+
+
+def multi_margin_terms(s: np.ndarray, y: np.ndarray, margin: float) -> np.ndarray:
+    """h_j = max(0, margin - s_y + s_j) for j != y, 0 at j = y."""
+    return np.maximum(0.0, margin - pick(s, y)[:, None] + s) * (1 - one_hot(y, s.shape[1]))
+
+
+def multi_margin_grad(s: np.ndarray, y: np.ndarray, p: int, margin: float) -> np.ndarray:
+    """(1/C) ([k != y] h'_k - [k = y] sum_j h'_j), h' = [h > 0] for p = 1, 2 h for p = 2."""
+    h = multi_margin_terms(s, y, margin)
+    d = (h > 0).astype(float) if p == 1 else 2 * h
+    return (d - one_hot(y, s.shape[1]) * d.sum(axis=1, keepdims=True)) / s.shape[1]
+
+
+def ctc_collapse(path: tuple[int, ...], blank: int) -> tuple[int, ...]:
+    """The collapse B of CTC: merge runs of the same symbol, then drop the blanks."""
+    merged = [k for i, k in enumerate(path) if i == 0 or k != path[i - 1]]
+    return tuple(k for k in merged if k != blank)
+
+
+def ctc_alignments(n_frames: int, n_symbols: int, labels: Any, blank: int) -> list[tuple[int, ...]]:
+    """Every path of ``n_frames`` symbols that collapses to ``labels``, found by trying all C^T paths."""
+    paths = itertools.product(range(n_symbols), repeat=n_frames)
+    return [path for path in paths if ctc_collapse(path, blank) == tuple(int(k) for k in labels)]
+
+
+def ctc_path_probabilities(log_probs: np.ndarray, labels: Any, blank: int) -> dict[tuple[int, ...], float]:
+    """The probability prod_t y_t(pi_t) of every alignment pi of ``labels`` to the frames of
+    ``log_probs`` (T, C)."""
+    n_frames, n_symbols = log_probs.shape
+    return {
+        path: float(np.exp(sum(log_probs[t, k] for t, k in enumerate(path))))
+        for path in ctc_alignments(n_frames, n_symbols, labels, blank)
+    }
+
+
+def ctc_loss(log_probs: np.ndarray, labels: Any, blank: int = 0) -> float:
+    """-log p(l | x) of one sequence (T, C): minus the log of the summed probabilities of its alignments."""
+    with np.errstate(divide="ignore"):  # no alignment: -log 0 = inf
+        return float(-np.log(sum(ctc_path_probabilities(log_probs, labels, blank).values())))
+
+
+def ctc_grad(log_probs: np.ndarray, labels: Any, blank: int = 0) -> np.ndarray:
+    """-gamma_t(k): minus the share of p(l | x) held by the alignments that emit k at frame t."""
+    probabilities = ctc_path_probabilities(log_probs, labels, blank)
+    total = sum(probabilities.values())
+    g = np.zeros_like(log_probs)
+    for path, prob in probabilities.items():
+        for t, k in enumerate(path):
+            g[t, k] -= prob / total
+    return g
+
+
+REFERENCES.update(
+    {
+        "multi_margin": Reference(  # the card's Hessian is C x C for p = 2: tests/test_multi_margin.py
+            loss=lambda s, y, p, margin: np.sum(multi_margin_terms(s, y, margin) ** p, axis=1) / s.shape[1],
+            grad=multi_margin_grad,
+        ),
+        # one sequence (T, C) and its labels, by enumeration of every path: tests/test_ctc.py
+        "ctc": Reference(loss=ctc_loss, grad=ctc_grad),
+    }
+)

@@ -32,6 +32,7 @@ CHAPTERS = {
     "09_choosing.ipynb",
     "10_distributions.ipynb",
     "11_multilabel.ipynb",
+    "13_ctc.ipynb",
 }
 LATEX_FIELDS = ("argument", "formula", "gradient", "second_derivative")
 MARKDOWN_FIELDS = (
@@ -147,8 +148,14 @@ OTHER_OPTIONS = {
     "gaussian_nll": [{"full": True}, {"eps": 0.5}],
     "poisson_nll": [{"log_input": False}, {"full": True}, {"log_input": False, "full": True, "eps": 0.5}],
     "hinge_embedding": [{"margin": 2.0}],
+    "multi_margin": [{"p": 2}, {"margin": 0.3}, {"p": 2, "margin": 1.7}],
 }
-CASES = [(name, {**card(name).options, **other}) for name in NAMES for other in [{}, *OTHER_OPTIONS.get(name, [])]]
+# CTC's reference sums over every alignment of one sequence (T, C) to its labels: tests/test_ctc.py
+# holds it to lossutils.ctc (test_matches_the_sum_over_every_alignment)
+FORMULA_NAMES = [name for name in NAMES if LOSSES[name].kind != "sequence"]
+CASES = [
+    (name, {**card(name).options, **other}) for name in FORMULA_NAMES for other in [{}, *OTHER_OPTIONS.get(name, [])]
+]
 CASE_IDS = [name + "".join(f"-{k}={v}" for k, v in options.items()) for name, options in CASES]
 
 
@@ -231,9 +238,15 @@ SECOND_CASES = [(name, options) for name, options in CASES if REFERENCES[name].s
 
 
 def test_every_element_wise_card_states_its_second_derivative():
-    # cross-entropy and focal loss have a C x C Hessian in the logits per sample, which their
-    # cards do not write out (the cross-entropy card's diagonal is tested below)
-    assert {name for name, ref in REFERENCES.items() if ref.second is None} == {"cross_entropy", "focal_loss"}
+    # cross-entropy, focal loss and multi-margin with p = 2 have a C x C Hessian in the scores per
+    # sample, which their cards do not write out (the diagonals the cross-entropy and multi-margin
+    # cards state are tested below and in tests/test_multi_margin.py), and CTC's is tested in test_ctc.py
+    assert {name for name, ref in REFERENCES.items() if ref.second is None} == {
+        "cross_entropy",
+        "focal_loss",
+        "multi_margin",
+        "ctc",
+    }
 
 
 @pytest.mark.parametrize(("name", "options"), SECOND_CASES, ids=[CASE_IDS[CASES.index(c)] for c in SECOND_CASES])
@@ -280,13 +293,16 @@ CLASS_MINIMISERS = [name for name in NAMES if LOSSES[name].kind == "classes" and
 
 def test_the_losses_without_a_closed_form_best_constant_are_tested_on_their_own():
     # mbe is unbounded below, focal loss and multi-class hinge have no closed form, and kl_div's
-    # best distribution is the target itself: each has its own test below
+    # best distribution is the target itself: each has its own test below; multi-margin (WW / C
+    # for p = 1) and CTC (no constant to hold, unbounded below) have theirs in their own files
     assert {name for name, ref in REFERENCES.items() if ref.best_constant is None} == {
         "mbe",
         "focal_loss",
         "kl_div",
         "multiclass_hinge",
         "multilabel_margin",
+        "multi_margin",
+        "ctc",
     }
     assert CLASS_MINIMISERS == ["cross_entropy", "nll_loss"]
     # gaussian_nll's best constant is a pair (mean, variance), multilabel_soft_margin's a vector

@@ -22,11 +22,14 @@ generator for its kind, a torch reference) fails instead of skipping it. The che
 A loss with inputs after the target (a Gaussian's variance, :data:`MORE_INPUTS`) gets them from
 its kind's generator, and each check covers its gradient with respect to every input but the
 target. Special cases (weights, ``ignore_index``, label smoothing, layouts, ``pos_weight``, var
-shapes, ...) stay in the per-family test files.
+shapes, ...) stay in the per-family test files. A kind whose inputs these checks cannot build
+(:data:`DEDICATED_TEST_FILES`: CTC's four arrays) is tested in its own file, which must run each
+of the checks on each of its losses.
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import math
 import warnings
@@ -42,7 +45,11 @@ from references import padded_target
 from lossutils.activations import log_softmax, softmax
 from lossutils.registry import KINDS, LOSSES, LossEntry
 
-NAMES = list(LOSSES)
+#: Kinds whose inputs the generic checks cannot build, and the test file that runs every check
+#: of this file on their losses instead: a "sequence" loss (CTC) takes log-probabilities, targets
+#: and two length vectors. Their losses are left out of NAMES (see the test at the end).
+DEDICATED_TEST_FILES = {"sequence": "test_ctc"}
+NAMES = [name for name, entry in LOSSES.items() if entry.kind not in DEDICATED_TEST_FILES]
 REDUCTIONS = ("mean", "sum", "none")
 N_CLASSES = 4  # the length of _CLASS_OFFSETS
 
@@ -319,6 +326,13 @@ OPTIONS: dict[str, list[dict[str, Any]]] = {
     "gaussian_nll": [{"full": True}],
     "poisson_nll": [{"log_input": False}, {"full": True}, {"log_input": False, "full": True, "eps": 0.5}],
     "hinge_embedding": [{"margin": 1.5}, {"margin": 0.5}],
+    # class weights as a tensor, which torch needs and lossutils reads like any array
+    "multi_margin": [
+        {"p": 2},
+        {"margin": 0.5},
+        {"weight": torch.tensor([0.5, 2.0, 1.0, 3.0], dtype=torch.float64)},
+        {"p": 2, "margin": 1.5, "weight": torch.tensor([1.5, 0.25, 1.0, 2.0], dtype=torch.float64)},
+    ],
 }
 
 #: Options compared with torch only, not with finite differences: under them a gradient is
@@ -386,8 +400,8 @@ def rng_for(name: str) -> np.random.Generator:
 
 
 def test_every_kind_has_inputs() -> None:
-    assert set(GENERATORS) == set(KINDS)
-    assert set(EXTREME) == set(KINDS)
+    assert set(GENERATORS) == set(KINDS) - set(DEDICATED_TEST_FILES)
+    assert set(EXTREME) == set(KINDS) - set(DEDICATED_TEST_FILES)
 
 
 def test_every_loss_without_a_torch_function_has_a_torch_formula() -> None:
@@ -701,3 +715,34 @@ def test_extreme_inputs_are_finite_and_match_torch(name: str) -> None:
         assert all(grad32.dtype == np.float32 for grad32 in grads32)
         assert np.all(np.isfinite(value32)), reduction
         assert all(np.all(np.isfinite(grad32)) for grad32 in grads32), reduction
+
+
+# -- kinds tested in their own file ----------------------------------------------------------------
+
+#: The checks of this file, which the test file of a dedicated kind maps to its own tests, loss by loss.
+COMMON_CHECKS = (
+    "arguments",  # the gradient takes the loss's arguments
+    "torch",  # 1. value and gradient against torch, every reduction and option
+    "finite_differences",  # 2.
+    "dtypes",  # 3. float32, float64, float16 computed in float32
+    "nan",  # 4.
+    "no_mutation",  # 5.
+    "shapes",  # 6. result types and shapes
+    "bad_input",  # 7.
+    "extreme",  # 8.
+)
+
+
+def test_every_loss_of_a_dedicated_kind_runs_the_common_checks_in_its_own_file() -> None:
+    assert set(DEDICATED_TEST_FILES) <= set(KINDS)
+    for name, entry in LOSSES.items():
+        if entry.kind not in DEDICATED_TEST_FILES:
+            continue
+        module = importlib.import_module(DEDICATED_TEST_FILES[entry.kind])
+        checks = module.COMMON_CHECKS.get(name)
+        assert checks is not None, f"{name} (kind {entry.kind!r}) has no tests in {module.__name__}.py"
+        assert set(checks) == set(COMMON_CHECKS), name
+        for check, test in checks.items():
+            assert callable(test), (name, check)
+            assert test.__name__.startswith("test_"), (name, check)
+            assert getattr(module, test.__name__) is test, (name, check)  # collected by pytest from that file
