@@ -5,11 +5,14 @@ The companion package of the book *Loss Functions in Machine Learning*. Every lo
 second, like :mod:`torch.nn.functional`, and has a gradient ``fn_grad`` with the same
 arguments that returns d(loss)/d(first argument) with the first argument's shape.
 
-Submodules: :mod:`lossutils.regression`, :mod:`lossutils.classification` and
-:mod:`lossutils.activations` (the stable sigmoid, softplus, softmax and logsumexp the losses are
-made of), all three re-exported here; :mod:`lossutils.registry` (every loss with its gradient,
-kind and PyTorch twin), :mod:`lossutils.metrics`; and, loaded on first use
-(``lu.plot.use_style()`` works after ``import lossutils as lu``), :mod:`lossutils.nn`
+Submodules: :mod:`lossutils.regression`, :mod:`lossutils.classification`,
+:mod:`lossutils.distributions` (the Gaussian and Poisson negative log-likelihoods),
+:mod:`lossutils.multilabel`, :mod:`lossutils.sequence` (CTC) and :mod:`lossutils.activations`
+(the stable sigmoid, softplus, softmax and logsumexp the losses are made of), all six
+re-exported here;
+:mod:`lossutils.registry` (every loss with its gradient, kind and PyTorch twin),
+:mod:`lossutils.metrics`; and, loaded on first use (``lu.plot.use_style()`` works after
+``import lossutils as lu``), :mod:`lossutils.nn`
 (``torch.nn.Module`` losses; imports torch), :mod:`lossutils.data`, :mod:`lossutils.plot`
 (imports matplotlib), :mod:`lossutils.train`, :mod:`lossutils.cards` (the loss cards of the
 book) and :mod:`lossutils.notebook`. So ``import lossutils`` imports neither torch nor
@@ -22,13 +25,19 @@ import importlib
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from . import activations, classification, metrics, registry, regression
+from . import activations, classification, distributions, metrics, multilabel, registry, regression, sequence
 from .activations import *  # noqa: F403
 from .activations import __all__ as _activations_all
 from .classification import *  # noqa: F403
 from .classification import __all__ as _classification_all
+from .distributions import *  # noqa: F403
+from .distributions import __all__ as _distributions_all
+from .multilabel import *  # noqa: F403
+from .multilabel import __all__ as _multilabel_all
 from .regression import *  # noqa: F403
 from .regression import __all__ as _regression_all
+from .sequence import *  # noqa: F403
+from .sequence import __all__ as _sequence_all
 
 if TYPE_CHECKING:  # type checkers see the lazy submodules as plain imports
     from . import cards, data, nn, notebook, plot, train  # noqa: F401 (nn and notebook are not in __all__)
@@ -38,15 +47,21 @@ __version__ = "0.1.0"
 __all__ = [
     *_regression_all,
     *_classification_all,
+    *_distributions_all,
+    *_multilabel_all,
+    *_sequence_all,
     *_activations_all,
     "activations",
     "cards",
     "classification",
     "data",
+    "distributions",
     "metrics",
+    "multilabel",
     "plot",
     "registry",
     "regression",
+    "sequence",
     "train",
 ]
 

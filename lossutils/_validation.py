@@ -17,22 +17,28 @@ __all__ = [
     "Reduction",
     "as_array",
     "as_float_array",
+    "as_float_inputs",
     "as_float_pair",
     "as_index_array",
+    "as_lengths",
     "as_result",
     "broadcast_weight",
     "check_bool",
     "check_ignore_index",
     "check_in_range",
+    "check_multilabel_shape",
+    "check_nonnegative",
     "check_positive",
     "check_reduction",
     "check_same_shape",
+    "check_sign_labels",
     "check_unit_interval",
     "class_indices",
     "class_input",
     "class_symbols",
     "class_weight",
     "computing_dtype",
+    "multilabel_mask",
     "n_classes_of",
     "promoted_dtype",
     "sample_shape",
@@ -125,12 +131,19 @@ def as_float_pair(
     NumPy's promotion), it takes the dtype of the other input, so a float32 prediction with a
     target ``[0.0, 1.0]`` stays float32.
     """
-    a = _as_real_array(first, names[0], allow_empty=False)
-    b = _as_real_array(second, names[1], allow_empty=False)
-    typed = [arr for arr, given in ((a, first), (b, second)) if hasattr(given, "dtype")]
-    dtype = promoted_dtype(*typed) if typed else promoted_dtype(a, b)
+    (a, b), dtype = as_float_inputs((first, second), names)
+    return a, b, dtype
+
+
+def as_float_inputs(inputs: tuple[ArrayLike, ...], names: tuple[str, ...]) -> tuple[tuple[np.ndarray, ...], np.dtype]:
+    """:func:`as_float_pair` for any number of inputs (a Gaussian's mean, target and variance):
+    each in the dtype the loss is computed in, and the dtype of the result, promoted over the
+    inputs that have a dtype of their own (Python numbers and lists take the others')."""
+    arrays = [_as_real_array(x, name, allow_empty=False) for x, name in zip(inputs, names, strict=True)]
+    typed = [arr for arr, given in zip(arrays, inputs, strict=True) if hasattr(given, "dtype")]
+    dtype = promoted_dtype(*typed) if typed else promoted_dtype(*arrays)
     work = computing_dtype(dtype)
-    return a.astype(work, copy=False), b.astype(work, copy=False), dtype
+    return tuple(arr.astype(work, copy=False) for arr in arrays), dtype
 
 
 def as_result(value: ArrayLike, dtype: np.dtype | None = None) -> np.ndarray:
@@ -219,6 +232,14 @@ def check_positive(value: object, name: str, *, allow_zero: bool = False) -> flo
     return v
 
 
+def check_nonnegative(a: np.ndarray, name: str, what: str) -> None:
+    """Raise unless every element of ``a`` is >= 0 (NaN passes: it propagates); ``what`` says
+    what ``a`` holds, e.g. ``"a variance"``: ``var must be >= 0 (a variance); found -0.5``."""
+    bad = a < 0  # False for nan
+    if np.any(bad):
+        raise ValueError(f"{name} must be >= 0 ({what}); found {float(a[bad][0]):g}")
+
+
 # -- inputs of the classification losses ---------------------------------------------------
 
 
@@ -296,3 +317,114 @@ def check_ignore_index(ignore_index: object) -> int:
     if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
         raise TypeError(f"ignore_index must be an integer, got {type(ignore_index).__name__}")
     return int(ignore_index)
+
+
+# -- labels of the binary margin losses and targets of the multi-label losses ----------------
+
+
+def check_sign_labels(t: np.ndarray, name: str, *, allow_nan: bool = True) -> None:
+    """Raise unless every element of ``t`` is -1 or +1 (NaN passes where ``allow_nan``: it propagates)."""
+    bad = ~((t == 1) | (t == -1) | (np.isnan(t) & allow_nan))
+    if np.any(bad):
+        raise ValueError(f"{name} must hold -1 or +1 labels; found {float(t[bad][0]):g}")
+
+
+def check_multilabel_shape(a: np.ndarray, name: str) -> None:
+    """Raise unless ``a`` holds the scores of one sample, (C,), or of N samples, (N, C)."""
+    if a.ndim not in (1, 2):
+        raise ValueError(f"{name} must have shape (N, C) or (C,); got shape {a.shape}")
+
+
+def _check_label_values(values: np.ndarray, n_classes: int, target_format: str) -> None:
+    """Raise unless every value is a class in [0, C), or -1 (the end of the labels) in the padded format."""
+    low = -1 if target_format == "padded" else 0
+    bad = values[(values < low) | (values >= n_classes)]
+    if bad.size:
+        allowed = f"classes in [0, {n_classes})" + (" or -1 (the end of the labels)" if low == -1 else "")
+        raise ValueError(f"target holds {int(bad[0])}, but {target_format} targets hold {allowed}")
+
+
+def _label_counts(padded: np.ndarray, n_classes: int) -> np.ndarray:
+    """How often each sample lists each class: rows of class indices padded with -1, (N, k) -> (N, C).
+    A class listed twice is a ValueError: a set of labels holds each class once."""
+    counts = np.zeros((len(padded), n_classes), dtype=np.int64)
+    samples, positions = np.nonzero(padded >= 0)
+    np.add.at(counts, (samples, padded[samples, positions]), 1)
+    twice = np.argwhere(counts > 1)
+    if twice.size:
+        n, c = twice[0]
+        raise ValueError(f"target lists class {c} more than once for sample {n}; a set of labels holds each class once")
+    return counts
+
+
+def multilabel_mask(target: Any, shape: tuple[int, ...], first: str, target_format: object) -> np.ndarray:
+    """Which classes are labels of each sample: a boolean array of ``shape``, (C,) or (N, C).
+
+    ``target`` comes in one of three formats (``target_format``):
+
+    - ``'padded'``, PyTorch's: class indices with the shape of the scores; the labels of a
+      sample are its indices before the first -1, e.g. ``[3, 0, -1, 1]``: labels 3 and 0 of
+      C = 4. What follows the first -1 is ignored, but must still lie in [-1, C), as torch checks;
+    - ``'lists'``: one sequence of class indices per sample, of any lengths, e.g.
+      ``[[3, 0], [], [1, 2, 3]]`` (for scores of shape (C,), one sequence);
+    - ``'multi_hot'``: 1 for each label and 0 for each other class, with the shape of the scores.
+    """
+    n_classes = shape[-1]
+    if target_format == "multi_hot":
+        hot = _as_real_array(target, "target", allow_empty=True)
+        if hot.shape != shape:
+            raise ValueError(
+                f"target must have the shape of {first}, {shape}, in the multi_hot format; got shape {hot.shape}"
+            )
+        bad = ~((hot == 0) | (hot == 1))
+        if np.any(bad):
+            raise ValueError(f"target must hold 0 or 1 in the multi_hot format; found {float(hot[bad][0]):g}")
+        return np.asarray(hot == 1)
+    if target_format == "padded":
+        padded = as_index_array(target, "target")
+        if padded.shape != shape:
+            raise ValueError(
+                f"target must have the shape of {first}, {shape}, in the padded format (class indices "
+                f"padded with -1); got shape {padded.shape}"
+            )
+        _check_label_values(padded, n_classes, "padded")
+        rows = padded.reshape(-1, n_classes)
+        ended = np.cumsum(rows == -1, axis=1) > 0  # the first -1 and everything after it
+        listed = np.where(ended, -1, rows)  # the labels: the indices before the first -1
+        return (_label_counts(listed, n_classes) > 0).reshape(shape)
+    if target_format == "lists":
+        if isinstance(target, (str, bytes)) or not hasattr(target, "__iter__"):
+            raise TypeError(
+                f"target must be a sequence of lists of labels in the lists format; got {type(target).__name__}"
+            )
+        samples = [target] if len(shape) == 1 else list(target)
+        n_samples = 1 if len(shape) == 1 else shape[0]
+        if len(samples) != n_samples:
+            raise ValueError(f"target must hold one list of labels per sample, {n_samples}; got {len(samples)}")
+        lists = [as_index_array(labels, "target") for labels in samples]
+        for n, labels in enumerate(lists):
+            if labels.ndim != 1:
+                raise ValueError(f"target must hold one list of labels per sample; sample {n} has shape {labels.shape}")
+            _check_label_values(labels, n_classes, "lists")
+        listed = np.full((n_samples, max(len(labels) for labels in lists)), -1)  # padded with -1, as torch's
+        for n, labels in enumerate(lists):
+            listed[n, : len(labels)] = labels
+        return (_label_counts(listed, n_classes) > 0).reshape(shape)
+    raise ValueError(f"target_format must be 'padded', 'lists' or 'multi_hot', got {target_format!r}")
+
+
+# -- inputs of the sequence losses -----------------------------------------------------------
+
+
+def as_lengths(x: ArrayLike, name: str, shape: tuple[int, ...], high: int, high_name: str) -> np.ndarray:
+    """Sequence lengths as ``int64`` of ``shape``, each in [0, ``high``]; ``high_name`` names the
+    bound in messages: ``input_lengths must lie in [0, T] = [0, 50]; found 51``."""
+    arr = as_array(x, name)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer lengths; got dtype {arr.dtype}")
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, one length per sample; got shape {arr.shape}")
+    bad = arr[(arr < 0) | (arr > high)]
+    if bad.size:
+        raise ValueError(f"{name} must lie in [0, {high_name}] = [0, {high}]; found {int(bad[0])}")
+    return arr.astype(np.int64)

@@ -91,6 +91,9 @@ class LossCard:
     torch_note : str
         A remark for the PyTorch row, as Markdown: a near twin that is not the same loss, or
         where else the loss lives (e.g. ``"scikit-learn: `sklearn.metrics.hinge_loss`"``).
+    use_when : str
+        When to choose the loss, as Markdown; empty where the card leaves that to its chapter
+        (the row is then not shown).
     """
 
     key: str
@@ -109,6 +112,7 @@ class LossCard:
     options: Mapping[str, float] = field(default_factory=dict)
     extra_options: str = ""
     torch_note: str = ""
+    use_when: str = ""
 
     @property
     def entry(self) -> registry.LossEntry:
@@ -117,8 +121,9 @@ class LossCard:
 
     @property
     def family(self) -> Literal["regression", "classification"]:
-        """``"regression"`` for a loss of a residual (registry kind ``"residual"``), else ``"classification"``."""
-        return "regression" if self.entry.kind == "residual" else "classification"
+        """``"regression"`` for a loss of a real or count target (registry kinds ``"residual"``,
+        ``"mean_and_variance"``, ``"rate"``), else ``"classification"``."""
+        return "regression" if self.entry.kind in _REGRESSION_KINDS else "classification"
 
     @property
     def lossutils_name(self) -> str:
@@ -151,6 +156,7 @@ class LossCard:
             ("best constant prediction", self.minimiser),
             ("noise model", self.noise_model),
             ("robust to outliers", self.robust_to_outliers),
+            *([("when to use", self.use_when)] if self.use_when else []),
             ("inputs", self.input_range),
             ("output", self.output_range),
             ("options", ", ".join(options) or "—"),
@@ -189,11 +195,14 @@ def _pytorch(c: LossCard) -> str:
 
 # -- the cards ---------------------------------------------------------------------------------
 
+_REGRESSION_KINDS = ("residual", "mean_and_variance", "rate")
+
 _RESIDUAL = r"$\hat y$ prediction, $y$ target, $r = \hat y - y$ (positive: predicted too high)"
 _REG_IN = r"$\hat y, y \in \mathbb{R}$, same shape"
 _NONNEG = r"$[0, \infty)$"
 _BIN_LOGIT = r"$z$ logit (score), $y \in \{0, 1\}$ label, $\sigma$ the sigmoid"
 _MARGIN = r"$s$ score, $t \in \{-1, +1\}$ label, $\Delta$ target margin; $t s$ is the sample's (functional) margin"
+_MANY_LABELS = "11_multilabel.ipynb"  # the chapter of the multi-label and binary margin losses
 _CLASSES = (
     r"$z \in \mathbb{R}^C$ logits, $y$ true class, $p = \operatorname{softmax}(z)$, $[k = y]$ is 1 at the true class"
 )
@@ -511,6 +520,261 @@ _CARD_LIST = [
         extra_options="`variant='weston_watkins'` or `'crammer_singer'`",
         options={"margin": 1.0},
         torch_note="Weston–Watkins ÷ C is `torch.nn.functional.multi_margin_loss` / `torch.nn.MultiMarginLoss`",
+    ),
+    LossCard(
+        key="multi_margin",
+        title="Multi-margin loss (PyTorch's multi-class hinge)",
+        argument="s_k",
+        variables=(
+            r"$s \in \mathbb{R}^C$ scores, $y$ true class, $h_j = \max(0,\ \Delta - s_y + s_j)$, "
+            r"$h'_j = [h_j > 0]$ ($p = 1$) or $2 h_j$ ($p = 2$), $w_y$ the weight of class $y$"
+        ),
+        formula=r"\dfrac{w_y}{C} \sum_{j \ne y} h_j^{\,p}",
+        gradient=r"\dfrac{w_y}{C} \bigl([k \ne y]\, h'_k - [k = y] \textstyle\sum_{j \ne y} h'_j\bigr)",
+        second_derivative=r"0\ (p = 1);\quad \tfrac{2 w_y}{C}\, [h_k > 0]\ (p = 2,\ k \ne y)",
+        minimiser=(
+            "no closed form; with p = 1 it is the Weston–Watkins loss divided by C, with the same best scores: "
+            "a decision, not probabilities"
+        ),
+        noise_model="none",
+        robust_to_outliers="partly with p = 1 (linear growth, bounded gradient); not with p = 2 (quadratic growth)",
+        input_range=r"$s \in \mathbb{R}^{C}$; $y \in \{0, \dots, C - 1\}$",
+        output_range=_NONNEG,
+        chapter="07_hinge.ipynb",
+        options={"p": 1, "margin": 1.0},
+        extra_options="`weight` (per class: a sample is weighted by its true class's); `'mean'` divides by N",
+        torch_note="C × the loss is the Weston–Watkins `lossutils.multiclass_hinge` for p = 1 without weights",
+    ),
+    # -- predicted distributions
+    LossCard(
+        key="gaussian_nll",
+        title="Gaussian negative log-likelihood",
+        argument=r"\mu",
+        variables=(
+            r"$\mu$ predicted mean, $\sigma^2 \ge 0$ predicted variance (`var`), $y$ target, "
+            r"$\tilde\sigma^2 = \max(\sigma^2, \epsilon)$"
+        ),
+        formula=(
+            r"\tfrac12 \Bigl(\log \tilde\sigma^2 + \dfrac{(\mu - y)^2}{\tilde\sigma^2}\Bigr)"
+            r"\ \bigl[+ \tfrac12 \log 2\pi \text{ if full}\bigr]"
+        ),
+        gradient=(
+            r"\dfrac{\mu - y}{\tilde\sigma^2};\quad "
+            r"\dfrac{\partial \ell}{\partial \sigma^2} = \dfrac{\tilde\sigma^2 - (\mu - y)^2}{2 \tilde\sigma^4}"
+        ),
+        second_derivative=(
+            r"\dfrac{1}{\tilde\sigma^2};\quad \dfrac{\partial^2 \ell}{\partial (\sigma^2)^2} = "
+            r"\dfrac{2 (\mu - y)^2 - \sigma^2}{2 \sigma^6} \ (\sigma^2 > \epsilon)"
+        ),
+        minimiser=(
+            r"with one constant variance: the mean of the targets $\bar y$, and as variance their "
+            r"$\frac1N \sum_i (y_i - \bar y)^2$ (at least $\epsilon$); with given variances per sample, "
+            r"the mean of the targets weighted by $1/\tilde\sigma_i^2$"
+        ),
+        noise_model="Gaussian with a predicted variance (heteroscedastic)",
+        robust_to_outliers=(
+            r"no: quadratic in the error like MSE; a large predicted variance damps a sample's pull "
+            r"$(\mu - y)/\tilde\sigma^2$, so a model may call hard samples noisy instead of fitting them"
+        ),
+        input_range=r"$\mu, y \in \mathbb{R}$, same shape; $\sigma^2 \ge 0$: that shape, one per sample, or one number",
+        output_range=(
+            r"$[\tfrac12 \log \epsilon, \infty)$ (plus $\tfrac12 \log 2\pi$ with `full`): "
+            r"negative for a confident, accurate prediction"
+        ),
+        chapter="10_distributions.ipynb",
+        options={"full": False, "eps": 1e-6},
+        use_when=(
+            r"regression that also says how sure it is: the noise varies with the input, and the model "
+            r"predicts a variance per sample; with one fixed variance $\sigma^2$ it is `mse` divided by "
+            r"$2\sigma^2$, plus a constant"
+        ),
+    ),
+    LossCard(
+        key="poisson_nll",
+        title="Poisson negative log-likelihood",
+        argument="x",
+        variables=(
+            r"$x$ predicted log-rate $\log \lambda$, or rate $\lambda$ with `log_input=False`; $y \ge 0$ count; "
+            r"$\epsilon$ small"
+        ),
+        formula=(
+            r"\begin{cases} e^{x} - y x & \text{log-rate } x \\ x - y \log(x + \epsilon) & \text{rate } x \end{cases}"
+            r" + \begin{cases} y \log y - y + \tfrac12 \log(2\pi y) & \text{full, } y > 1 \\ "
+            r"0 & \text{otherwise} \end{cases}"
+        ),
+        gradient=(
+            r"\begin{cases} e^{x} - y & \text{log-rate } x \\ 1 - \dfrac{y}{x + \epsilon} & \text{rate } x \end{cases}"
+        ),
+        second_derivative=(
+            r"\begin{cases} e^{x} & \text{log-rate } x \\ \dfrac{y}{(x + \epsilon)^2} & \text{rate } x \end{cases}"
+        ),
+        minimiser=r"the mean count $\bar y$: $\log \bar y$ as a log-rate, $\bar y - \epsilon$ as a rate",
+        noise_model="Poisson (counts whose variance equals their mean)",
+        robust_to_outliers=r"no: the gradient in the log-rate, $\lambda - y$, grows without bound with a large count",
+        input_range=r"$x \in \mathbb{R}$ (log-rate) or $x \ge 0$ (rate); $y \ge 0$, same shape",
+        output_range=(
+            r"$\mathbb{R}$: its minimum over the rate, about $y - y \log y$ at $\lambda = y$, is negative for "
+            r"$y > e$; with `full`, $\ge 0$ for integer counts"
+        ),
+        chapter="10_distributions.ipynb",
+        options={"log_input": True, "full": False, "eps": 1e-8},
+        torch_note=(
+            "scikit-learn: `sklearn.metrics.mean_poisson_deviance` = 2 × (the mean loss − the mean loss at "
+            "rates λ = y), with `log_input=False`"
+        ),
+        use_when=(
+            "counts (events per interval, visits, defects) whose variance is about their mean: Poisson "
+            "regression, the model predicting the log-rate; counts more spread out than that (over-dispersed) "
+            "call for a negative binomial"
+        ),
+    ),
+    # -- many labels, and the binary margin family --
+    LossCard(
+        key="multilabel_soft_margin",
+        title="Multi-label soft margin loss",
+        argument="z_k",
+        variables=(
+            r"$z \in \mathbb{R}^C$ logits, one per label; $y \in \{0, 1\}^C$ the sample's labels "
+            r"(1: the label applies); $\sigma$ the sigmoid"
+        ),
+        formula=r"\frac{1}{C} \sum_{k=1}^{C} \bigl[\log(1 + e^{z_k}) - y_k z_k\bigr]",
+        gradient=r"\frac{1}{C} \bigl(\sigma(z_k) - y_k\bigr)",
+        second_derivative=r"\frac{1}{C}\, \sigma(z_k)\,(1 - \sigma(z_k)) \quad (\text{the Hessian is diagonal})",
+        minimiser=r"per label, the log-odds of its frequency, $\log \frac{\bar y_k}{1 - \bar y_k}$",
+        noise_model="independent Bernoulli labels with logit links (one logistic regression per label)",
+        robust_to_outliers=(
+            "partly, as binary cross-entropy on logits, which it averages: linear growth, the gradient "
+            "per logit is bounded by 1/C, but a mislabelled entry keeps pulling until it is fit"
+        ),
+        input_range=r"$z \in \mathbb{R}^{C}$, $y \in \{0, 1\}^{C}$ (soft labels in $[0, 1]$ allowed)",
+        output_range=_NONNEG,
+        chapter=_MANY_LABELS,
+        extra_options="`weight` (per label)",
+        torch_note="the mean over the labels of `torch.nn.functional.binary_cross_entropy_with_logits`",
+        use_when=(
+            r"many labels per sample, each wanted as a probability $\sigma(z_k)$ to threshold label by label; "
+            "the same number as `binary_cross_entropy_with_logits` on the (N, C) matrix with its mean"
+        ),
+    ),
+    LossCard(
+        key="multilabel_margin",
+        title="Multi-label margin loss",
+        argument="s_k",
+        variables=(
+            r"$s \in \mathbb{R}^C$ scores, $Y$ the sample's set of labels, $\bar Y$ the other classes; "
+            r"$[\cdot]$ is 1 if true, so $v_{ji} = [1 - s_j + s_i > 0]$ marks a pair within the margin"
+        ),
+        formula=r"\frac{1}{C} \sum_{j \in Y} \sum_{i \in \bar Y} \max(0,\ 1 - s_j + s_i)",
+        gradient=r"\frac{1}{C} \Bigl([k \in \bar Y] \sum_{j \in Y} v_{jk} - [k \in Y] \sum_{i \in \bar Y} v_{ki}\Bigr)",
+        second_derivative=r"0 \quad (\text{undefined at the kinks})",
+        minimiser=(
+            "no closed form, and no threshold: adding a constant to all of a sample's scores changes "
+            "nothing, so the loss ranks the labels and does not say where they end"
+        ),
+        noise_model="none (a ranking loss: scores are not probabilities)",
+        robust_to_outliers=(
+            "partly: linear growth, bounded gradient; a sample whose labels all outscore the other "
+            "classes by 1 costs nothing"
+        ),
+        input_range=(
+            r"$s \in \mathbb{R}^{C}$; $Y \subseteq \{0, \dots, C - 1\}$ "
+            r"(PyTorch: class indices padded with $-1$)"
+        ),
+        output_range=_NONNEG,
+        chapter=_MANY_LABELS,
+        extra_options="`target_format='padded'` (PyTorch's), `'lists'` or `'multi_hot'`",
+        use_when=(
+            "many labels per sample where only their order counts (ranking, top-k); "
+            "where the labels end needs a threshold chosen separately"
+        ),
+    ),
+    LossCard(
+        key="soft_margin",
+        title="Soft margin loss",
+        argument="s",
+        variables=r"$s$ score, $t \in \{-1, +1\}$ label; $t s$ is the sample's margin, $\sigma$ the sigmoid",
+        formula=r"\log(1 + e^{-t s})",
+        gradient=r"-t\, \sigma(-t s)",
+        second_derivative=r"\sigma(t s)\,(1 - \sigma(t s))",
+        minimiser=r"the log-odds of the share $\pi$ of $+1$ labels, $\log \frac{\pi}{1 - \pi}$",
+        noise_model="Bernoulli with a logit link (logistic regression), the labels written ±1",
+        robust_to_outliers=(
+            "partly, as binary cross-entropy on logits (which it is): linear growth, the gradient is "
+            "bounded by 1, but a mislabelled sample keeps pulling until it is fit"
+        ),
+        input_range=r"$s \in \mathbb{R}$, $t \in \{-1, +1\}$",
+        output_range=_NONNEG,
+        chapter=_MANY_LABELS,
+        torch_note="`torch.nn.functional.binary_cross_entropy_with_logits` on the labels (t + 1) / 2",
+        use_when=(
+            "binary classification with labels written ±1 (as for the hinge) and a probability "
+            r"$\sigma(s)$ wanted; a smooth hinge that never stops pulling"
+        ),
+    ),
+    LossCard(
+        key="hinge_embedding",
+        title="Hinge embedding loss",
+        argument="d",
+        variables=(
+            r"$d$ distance between the two items of a pair, $t = +1$ similar pair, $t = -1$ dissimilar, "
+            r"$\Delta$ margin"
+        ),
+        formula=r"\begin{cases} d & t = +1 \\ \max(0,\ \Delta - d) & t = -1 \end{cases}",
+        gradient=r"\begin{cases} 1 & t = +1 \\ -1 & t = -1,\ d < \Delta \\ 0 & t = -1,\ d > \Delta \end{cases}",
+        second_derivative=r"0 \quad (\text{undefined at } d = \Delta)",
+        minimiser=(
+            r"for distances $d \ge 0$, a majority vote: 0 if most pairs are similar, $\Delta$ if most "
+            r"are dissimilar"
+        ),
+        noise_model="none (a margin rule for distances, not a likelihood)",
+        robust_to_outliers=(
+            "partly: linear in the distance, gradient bounded by 1; a similar pair far apart keeps "
+            "pulling, a dissimilar pair beyond the margin costs nothing"
+        ),
+        input_range=r"$d \ge 0$ (not checked, as in PyTorch), $t \in \{-1, +1\}$",
+        output_range=_NONNEG,
+        chapter=_MANY_LABELS,
+        options={"margin": 1.0},
+        use_when=(
+            "learning distances from pairs labelled similar or dissimilar (metric learning), fed a distance "
+            "between two embeddings, e.g. their L1 or L2 distance"
+        ),
+    ),
+    # -- sequences without alignment --
+    LossCard(
+        key="ctc",
+        title="Connectionist temporal classification (CTC)",
+        argument="a_t(k)",
+        variables=(
+            r"$a_t(k)$ log-probability of symbol $k$ (or the blank) at frame $t$, $l$ the labels, "
+            r"$\mathcal{B}$ merges repeats and drops blanks, $\gamma_t(k)$ the posterior that frame $t$ emits $k$"
+        ),
+        formula=r"-\log \sum_{\pi:\ \mathcal{B}(\pi) = l}\ \prod_{t} e^{a_t(\pi_t)}",
+        gradient=r"-\gamma_t(k)",
+        second_derivative=r"-\gamma_t(k)\,\bigl(1 - \gamma_t(k)\bigr) \le 0",
+        minimiser=(
+            "does not apply: the prediction is a sequence of T distributions, not one value to hold constant; "
+            "for free (unnormalised) log-probabilities the loss is unbounded below"
+        ),
+        noise_model=(
+            "categorical over label sequences: the frames are independent given the input, and every "
+            "alignment that collapses to the labels counts"
+        ),
+        robust_to_outliers=(
+            "partly, as cross-entropy: through a log-softmax the gradient per logit is bounded by 1, but a "
+            "mislabelled sequence keeps pulling; a target no alignment fits costs inf (`zero_infinity=True`: 0)"
+        ),
+        input_range=(
+            r"$a \in \mathbb{R}^{T \times C}$ per sample (normalised log-probabilities in practice); "
+            r"labels in $\{0, \dots, C - 1\}$ without the blank"
+        ),
+        output_range=r"$[0, \infty]$ for normalised log-probabilities",
+        chapter="13_ctc.ipynb",
+        extra_options=(
+            "`blank=0`, `zero_infinity=False`, `input_lengths` and `target_lengths` per sample; "
+            "`'mean'` divides each loss by its target length, then by N"
+        ),
+        torch_note="its autograd adds $e^{a_t(k)}$ to the gradient of `log_probs`: the same gradient for the logits",
     ),
 ]
 

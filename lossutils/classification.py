@@ -15,13 +15,14 @@ neither overflow nor give ``nan``.
 
 Inputs and results: lists, Python numbers, NumPy scalars, 0-d arrays and CPU tensors are all
 read as arrays. A reduced loss (``'mean'``, ``'sum'``) is a NumPy scalar, as :func:`numpy.mean`
-returns. For the element-wise losses (binary cross-entropy, hinge, ``kl_div``), ``'none'`` and
-every gradient are shaped like the first argument (0-d for 0-d input); their dtype is torch's
-promotion of the two inputs' (float32 with float64 gives float64; an integer input, or a list or
-Python number, takes the other's float dtype), and float16 inputs of the losses are computed in
-float32 and the result cast back to float16. The losses over classes (:func:`cross_entropy`,
-:func:`nll_loss`, :func:`focal_loss`, :func:`multiclass_hinge`) keep the dtype of their first
-argument, float16 computed in float32 too.
+returns. For the element-wise losses (binary cross-entropy, the hinge and soft margin losses,
+``kl_div``), ``'none'`` and every gradient are shaped like the first argument (0-d for 0-d
+input); their dtype is torch's promotion of the two inputs' (float32 with float64 gives
+float64; an integer input, or a list or Python number, takes the other's float dtype), and
+float16 inputs of the losses are computed in float32 and the result cast back to float16. The
+losses over classes (:func:`cross_entropy`, :func:`nll_loss`, :func:`focal_loss`,
+:func:`multiclass_hinge`, :func:`multi_margin`) keep the dtype of their first argument, float16
+computed in float32 too.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from ._validation import (
     check_positive,
     check_reduction,
     check_same_shape,
+    check_sign_labels,
     check_unit_interval,
     class_indices,
     class_input,
@@ -65,13 +67,19 @@ __all__ = [
     "focal_loss",
     "focal_loss_grad",
     "hinge",
+    "hinge_embedding",
+    "hinge_embedding_grad",
     "hinge_grad",
     "kl_div",
     "kl_div_grad",
+    "multi_margin",
+    "multi_margin_grad",
     "multiclass_hinge",
     "multiclass_hinge_grad",
     "nll_loss",
     "nll_loss_grad",
+    "soft_margin",
+    "soft_margin_grad",
     "squared_hinge",
     "squared_hinge_grad",
 ]
@@ -846,9 +854,7 @@ def _hinge_inputs(
     m = check_in_range(margin, "margin", -np.inf, np.inf)
     s, t, dtype = as_float_pair(scores, target, ("scores", "target"))
     check_same_shape(s, t, "scores", "target")
-    bad = ~((t == 1) | (t == -1) | np.isnan(t))  # a nan label propagates, as nan data does
-    if np.any(bad):
-        raise ValueError(f"target must hold -1 or +1 labels; found {float(t[bad][0]):g}")
+    check_sign_labels(t, "target")  # a nan label propagates, as nan data does
     return s, t, m, checked, dtype
 
 
@@ -990,18 +996,235 @@ def squared_hinge_grad(
     return reduce_grad(g, red, dtype=dtype)
 
 
+# The rest of the binary margin family: the logistic loss on ±1 labels, and the hinge of a distance.
+
+
+def _soft_margin_inputs(
+    scores: ArrayLike, target: ArrayLike, reduction: object
+) -> tuple[np.ndarray, np.ndarray, str, np.dtype]:
+    """Validate and return ``(s, t, reduction, dtype of the result)``."""
+    checked = check_reduction(reduction)
+    s, t, dtype = as_float_pair(scores, target, ("scores", "target"))
+    check_same_shape(s, t, "scores", "target")
+    check_sign_labels(t, "target")  # a nan label propagates, as nan data does
+    return s, t, checked, dtype
+
+
+def soft_margin(scores: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> LossValue:
+    r"""Soft margin loss: the logistic loss, written for labels in {-1, +1}.
+
+    .. math::
+
+        \ell_i = \log\bigl(1 + e^{-y_i s_i}\bigr) = \operatorname{softplus}(-y_i s_i),
+        \qquad y_i \in \{-1, +1\}
+
+    A smooth hinge: it decreases with the margin :math:`y_i s_i` and never reaches 0. It is
+    binary cross-entropy on logits with the labels renamed: ``soft_margin(s, y)`` equals
+    ``binary_cross_entropy_with_logits(s, (y + 1) / 2)``, since
+    :math:`\log(1 + e^{-s}) = -\log\sigma(s)` and :math:`\log(1 + e^{s}) = -\log\sigma(-s)`.
+    The code is the formula with :func:`lossutils.softplus`, so margins of +-1e4 give exact
+    finite losses. ``reduction='mean'`` gives :math:`\frac1N\sum_i \ell_i`, ``'sum'``
+    :math:`\sum_i \ell_i`, ``'none'`` every :math:`\ell_i`.
+
+    Parameters
+    ----------
+    scores : array_like
+        Real-valued scores :math:`s`, any shape (element-wise).
+    target : array_like
+        Labels :math:`y` in {-1, +1}, the same shape as ``scores``.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses become the result.
+
+    Returns
+    -------
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; an array shaped like ``scores`` for ``'none'``.
+
+    Shape
+    -----
+    ``scores``: any shape, usually (N,); ``target``: the same.
+
+    Notes
+    -----
+    The gradient (see :func:`soft_margin_grad`) is :math:`-y_i\,\sigma(-y_i s_i)`: as large as 1
+    for a badly wrong score, fading (but never 0) as the margin grows. PyTorch computes
+    :math:`\log(1 + e^{-ys})` as written, so its loss overflows to ``inf`` (and its gradient to
+    ``nan``) once :math:`-ys` passes about 710 in float64 and 89 in float32; here it stays
+    exact. PyTorch accepts any real target; here it must be -1 or +1 (what the formula is
+    for). Mixed float dtypes promote (float32 with float64 gives float64), where
+    ``F.soft_margin_loss`` keeps the dtype of its input.
+
+    See Also
+    --------
+    torch.nn.functional.soft_margin_loss : the PyTorch twin.
+    binary_cross_entropy_with_logits : the same loss with labels in {0, 1}.
+    hinge : the margin loss that stops at a margin of 1.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> round(float(lu.soft_margin([0.0], [1])), 4)  # log 2: no margin yet
+    0.6931
+    >>> float(lu.soft_margin([-1e4], [1]))  # softplus(1e4) = 1e4, where torch gives inf
+    10000.0
+    """
+    s, t, red, dtype = _soft_margin_inputs(scores, target, reduction)
+    loss = softplus(-t * s)  # log(1 + e^{-t s}), without overflow
+    return reduce(loss, red, dtype=dtype)
+
+
+def soft_margin_grad(scores: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
+    r"""Gradient of :func:`soft_margin` with respect to ``scores``: :math:`-y\,\sigma(-y s)`,
+    divided by N for ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.soft_margin_grad([0.0, 0.0], [1, -1], reduction="sum")  # -y sigmoid(0)
+    array([-0.5,  0.5])
+    """
+    s, t, red, dtype = _soft_margin_inputs(scores, target, reduction)
+    g = -t * sigmoid(-t * s)
+    return reduce_grad(g, red, dtype=dtype)
+
+
+def _hinge_embedding_inputs(
+    distance: ArrayLike, target: ArrayLike, reduction: object, margin: object
+) -> tuple[np.ndarray, np.ndarray, float, str, np.dtype]:
+    """Validate and return ``(d, t, margin, reduction, dtype of the result)``."""
+    checked = check_reduction(reduction)
+    m = check_in_range(margin, "margin", -np.inf, np.inf)
+    d, t, dtype = as_float_pair(distance, target, ("distance", "target"))
+    check_same_shape(d, t, "distance", "target")
+    check_sign_labels(t, "target", allow_nan=False)  # +1 similar, -1 dissimilar: nothing else is a pair label
+    return d, t, m, checked, dtype
+
+
+def hinge_embedding(
+    distance: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", margin: float = 1.0
+) -> LossValue:
+    r"""Hinge embedding loss: small distances for similar pairs, at least the margin for dissimilar ones.
+
+    .. math::
+
+        \ell_i = \begin{cases}
+            d_i & \text{if } y_i = +1 \text{ (a similar pair)}, \\
+            \max(0,\; m - d_i) & \text{if } y_i = -1 \text{ (a dissimilar pair)},
+        \end{cases}
+
+    where :math:`d_i` is a distance between the two items of pair :math:`i` (e.g. the L1 or
+    L2 distance between their embeddings). A similar pair costs its distance; a dissimilar
+    pair costs nothing once it is at least :math:`m` apart. ``reduction='mean'`` gives
+    :math:`\frac1N\sum_i \ell_i`, ``'sum'`` :math:`\sum_i \ell_i`, ``'none'`` every :math:`\ell_i`.
+
+    Parameters
+    ----------
+    distance : array_like
+        Distances :math:`d \ge 0`, any shape (element-wise). Not checked to be non-negative,
+        as in PyTorch; a negative "distance" of a similar pair lowers the loss without bound.
+    target : array_like
+        Labels :math:`y`: +1 for a similar pair, -1 for a dissimilar one; the same shape.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-pair losses become the result.
+    margin : float, default 1.0
+        The margin :math:`m`: how far apart dissimilar pairs should be.
+
+    Returns
+    -------
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; an array shaped like ``distance`` for ``'none'``.
+
+    Raises
+    ------
+    ValueError
+        If ``target`` holds anything but -1 and +1 (NaN included). PyTorch accepts any target
+        and gives an element neither 1 nor -1 the sum of both cases,
+        :math:`d + \max(0, m - d)`; here that is an error.
+
+    Shape
+    -----
+    ``distance``: any shape, usually (N,); ``target``: the same.
+
+    Notes
+    -----
+    The gradient (see :func:`hinge_embedding_grad`) is 1 for a similar pair and, for a
+    dissimilar one, -1 while :math:`d < m` and 0 beyond. At the kink :math:`d = m` it is -1,
+    as PyTorch takes it (its ``clamp_min`` passes the gradient at equality). Mixed float
+    dtypes promote (float32 with float64 gives float64), where ``F.hinge_embedding_loss``
+    keeps the dtype of its input.
+
+    See Also
+    --------
+    torch.nn.functional.hinge_embedding_loss : the PyTorch twin.
+    hinge : the hinge of a score's margin instead of a distance.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> float(lu.hinge_embedding([0.3, 0.4, 2.0], [1, -1, -1]))  # (0.3 + 0.6 + 0) / 3
+    0.3
+    """
+    d, t, m, red, dtype = _hinge_embedding_inputs(distance, target, reduction, margin)
+    loss = np.where(t == 1, d, np.maximum(0, m - d))
+    return reduce(loss, red, dtype=dtype)
+
+
+def hinge_embedding_grad(
+    distance: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean", margin: float = 1.0
+) -> np.ndarray:
+    r"""Gradient of :func:`hinge_embedding` with respect to ``distance``: 1 for a similar pair;
+    -1 for a dissimilar pair closer than the margin (at the margin too, as in PyTorch), 0
+    beyond it; divided by N for ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.hinge_embedding_grad([0.3, 0.4, 2.0], [1, -1, -1], reduction="sum")
+    array([ 1., -1.,  0.])
+    """
+    d, t, m, red, dtype = _hinge_embedding_inputs(distance, target, reduction, margin)
+    g = np.where(t == 1, 1.0, np.heaviside(d - m, 0) - 1)  # d max(0, m - d)/dd: -1 up to the margin, 0 beyond
+    return reduce_grad(g, red, dtype=dtype)
+
+
+def _class_margin_inputs(
+    scores: ArrayLike, target: ArrayLike, reduction: object, margin: object, *, one_sample: bool = False
+) -> tuple[np.ndarray, np.ndarray, float, Reduction, np.dtype]:
+    """Validate what the multi-class hinge losses share; return the scores (N, C) (or (C,) for
+    ``one_sample``), the class indices (N,) (or ()), the margin, the reduction and the dtype of
+    the result."""
+    red = cast(Reduction, check_reduction(reduction))
+    m = check_in_range(margin, "margin", -np.inf, np.inf)
+    s = as_float_array(scores, "scores")
+    if s.ndim not in ((1, 2) if one_sample else (2,)):
+        raise ValueError(f"scores must have shape {'(N, C) or (C,)' if one_sample else '(N, C)'}; got shape {s.shape}")
+    s, dtype = class_input(s, "scores")
+    y = class_indices(target, s.shape, "scores")
+    return s, y, m, red, dtype
+
+
 def _multiclass_hinge_inputs(
     scores: ArrayLike, target: ArrayLike, reduction: object, margin: object, variant: object
 ) -> tuple[np.ndarray, np.ndarray, float, HingeVariant, Reduction, np.dtype]:
     """Validate; return the scores (N, C), the class indices (N,), the margin, the variant, the
     reduction and the dtype of the result."""
-    red = cast(Reduction, check_reduction(reduction))
-    m = check_in_range(margin, "margin", -np.inf, np.inf)
     if not isinstance(variant, str) or variant not in _VARIANTS:
         raise ValueError(f"variant must be 'weston_watkins' or 'crammer_singer', got {variant!r}")
-    s, dtype = class_input(scores, "scores", matrix_only=True)
-    y = class_indices(target, s.shape, "scores")
+    s, y, m, red, dtype = _class_margin_inputs(scores, target, reduction, margin)
     return s, y, m, cast(HingeVariant, variant), red, dtype
+
+
+def _weston_watkins_terms(s: np.ndarray, y: np.ndarray, margin: float) -> np.ndarray:
+    """The hinge term max(0, margin - s_y + s_j) of every class j, 0 at the true class: (..., C)."""
+    s_y = _take(s, y)[..., None]  # the true class's score
+    return np.where(_one_hot(y, s.shape[-1], bool), 0, np.maximum(0, margin + s - s_y))
+
+
+def _spread_to_classes(d: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The gradient of a sum over j != y of terms of (s_j - s_y), from each term's derivative
+    ``d_j``: ``d_j`` at class j, minus their sum at the true class y (every term holds -s_y)."""
+    g: np.ndarray = d - _one_hot(y, d.shape[-1], d.dtype) * np.sum(d, axis=-1, keepdims=True)
+    return g
 
 
 def multiclass_hinge(
@@ -1068,14 +1291,12 @@ def multiclass_hinge(
     0.5
     """
     s, y, margin, variant, reduction, dtype = _multiclass_hinge_inputs(scores, target, reduction, margin, variant)
-    s_y = _take(s, y)[:, None]  # the true class's score, (N, 1)
-    is_true = _one_hot(y, s.shape[1], bool)
     if variant == "weston_watkins":  # every class within the margin of the true one
-        hinge_terms = np.where(is_true, 0, np.maximum(0, margin + s - s_y))  # the true class zeroed
+        hinge_terms = _weston_watkins_terms(s, y, margin)  # max(0, margin - s_y + s_j), 0 at j = y
         loss: np.ndarray = np.sum(hinge_terms, axis=1)
     else:  # Crammer–Singer: only the strongest wrong class
-        strongest_other = np.max(np.where(is_true, -np.inf, s), axis=1)
-        loss = np.maximum(0, margin + strongest_other - s_y[:, 0])
+        strongest_other = np.max(np.where(_one_hot(y, s.shape[1], bool), -np.inf, s), axis=1)
+        loss = np.maximum(0, margin + strongest_other - _take(s, y))
     return reduce(loss, reduction, dtype=dtype)
 
 
@@ -1100,18 +1321,139 @@ def multiclass_hinge_grad(
     """
     s, y, margin, variant, reduction, dtype = _multiclass_hinge_inputs(scores, target, reduction, margin, variant)
     n_samples, n_classes = s.shape
-    s_y = _take(s, y)[:, None]
-    is_true = _one_hot(y, n_classes, bool)
     if variant == "weston_watkins":
-        hinge_terms = np.where(is_true, 0, np.maximum(0, margin + s - s_y))
-        violated = np.heaviside(hinge_terms, 0)  # 1 at each class within the margin (never the true class)
-        g = violated - is_true * np.sum(violated, axis=1, keepdims=True)  # minus their count at the true class
+        violated = np.heaviside(_weston_watkins_terms(s, y, margin), 0)  # 1 at each class within the margin
+        g = _spread_to_classes(violated, y)  # and minus their count at the true class
     else:
-        others = np.where(is_true, -np.inf, s)
+        others = np.where(_one_hot(y, n_classes, bool), -np.inf, s)
         j = np.argmax(others, axis=1)  # the strongest wrong class (the first one on ties)
-        violated = np.heaviside(margin + _take(others, j) - s_y[:, 0], 0)
+        violated = np.heaviside(margin + _take(others, j) - _take(s, y), 0)
         g = violated[:, None] * (_one_hot(j, n_classes, s.dtype) - _one_hot(y, n_classes, s.dtype))
     return reduce_grad(g, reduction, divisor=n_samples, dtype=dtype)
+
+
+def _multi_margin_inputs(
+    scores: ArrayLike, target: ArrayLike, reduction: object, p: object, margin: object, weight: ArrayLike | None
+) -> tuple[np.ndarray, np.ndarray, int, float, np.ndarray, Reduction, np.dtype]:
+    """Validate; return the scores (N, C) or (C,), the class indices, p, the margin, the class
+    weights, the reduction and the dtype of the result."""
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)) or p not in (1, 2):
+        raise ValueError(f"p must be 1 or 2, got {p!r}")
+    s, y, m, red, dtype = _class_margin_inputs(scores, target, reduction, margin, one_sample=True)
+    w = class_weight(weight, s.shape[-1], s.dtype)
+    return s, y, int(p), m, w, red, dtype
+
+
+def multi_margin(
+    scores: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    p: int = 1,
+    margin: float = 1.0,
+    weight: ArrayLike | None = None,
+) -> LossValue:
+    r"""PyTorch's multi-class margin loss: the Weston–Watkins hinge, averaged over the C classes,
+    optionally squared and weighted by the true class.
+
+    With scores :math:`s_i \in \mathbb{R}^C`, true class :math:`y_i`, class weights :math:`w`
+    and :math:`p \in \{1, 2\}`:
+
+    .. math::
+
+        \ell_i = \frac{w_{y_i}}{C} \sum_{j \ne y_i} \max(0,\; m - s_{i y_i} + s_{ij})^p.
+
+    With ``p=1`` and no weight this is :func:`multiclass_hinge` (Weston–Watkins) divided by C:
+    ``C * multi_margin(s, y) == multiclass_hinge(s, y)``. The weight of the *true* class
+    multiplies every term of the sample. ``reduction='mean'`` divides :math:`\sum_i \ell_i` by
+    N, the number of samples (not by the summed weights, unlike :func:`cross_entropy`);
+    ``'sum'`` gives :math:`\sum_i \ell_i`, ``'none'`` every :math:`\ell_i`.
+
+    Parameters
+    ----------
+    scores : array_like
+        Class scores, shape (N, C), or (C,) for one sample.
+    target : array_like
+        Class indices in [0, C), shape (N,) (or () for one sample).
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-sample losses become the result.
+    p : {1, 2}, default 1
+        The power of each hinge term: 1 for the hinge, 2 for the squared hinge.
+    margin : float, default 1.0
+        The margin :math:`m`.
+    weight : array_like, optional
+        A weight per class :math:`w`, shape (C,); a sample is weighted by its true class's.
+
+    Returns
+    -------
+    numpy scalar or numpy.ndarray
+        A NumPy scalar for ``'mean'`` and ``'sum'``; shape (N,) (or () for one sample) for
+        ``'none'``.
+
+    Shape
+    -----
+    ``scores``: (N, C) or (C,); ``target``: (N,) or (); ``weight``: (C,).
+
+    Notes
+    -----
+    With :math:`h_j = \max(0, m - s_{y} + s_j)` the hinge term of class :math:`j \ne y`, the
+    gradient (see :func:`multi_margin_grad`) is
+
+    .. math::
+
+        \frac{\partial \ell}{\partial s_k} = \frac{w_y}{C}\Bigl([k \ne y]\, h'_k
+            - [k = y] \sum_{j \ne y} h'_j\Bigr),
+        \qquad h'_j = \begin{cases} [h_j > 0] & p = 1 \\ 2 h_j & p = 2, \end{cases}
+
+    a term exactly at its kink counting as not violated, as in PyTorch. PyTorch's CPU kernel
+    skips a ``nan`` score (a term ``nan > 0`` is false, so a ``nan`` counts as no violation);
+    here ``nan`` propagates to the sample's loss and gradient, as in every lossutils loss.
+
+    See Also
+    --------
+    torch.nn.functional.multi_margin_loss : the PyTorch twin.
+    multiclass_hinge : the Weston–Watkins loss without the division by C (and Crammer–Singer).
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> s = [[3.0, 2.5, 1.0]]  # true class 0 wins, but class 1 is within the margin
+    >>> float(lu.multi_margin(s, [0]))  # (max(0, 1-3+2.5) + max(0, 1-3+1)) / 3
+    0.16666666666666666
+    >>> float(lu.multi_margin(s, [0], p=2))  # 0.5**2 / 3
+    0.08333333333333333
+    """
+    s, y, p, margin, w, reduction, dtype = _multi_margin_inputs(scores, target, reduction, p, margin, weight)
+    hinge_terms = _weston_watkins_terms(s, y, margin)  # max(0, margin - s_y + s_j), 0 at j = y
+    loss: np.ndarray = w[y] * np.sum(hinge_terms**p, axis=-1) / s.shape[-1]
+    return reduce(loss, reduction, dtype=dtype)  # 'mean': / N, whatever the weights
+
+
+def multi_margin_grad(
+    scores: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: Reduction = "mean",
+    p: int = 1,
+    margin: float = 1.0,
+    weight: ArrayLike | None = None,
+) -> np.ndarray:
+    r"""Gradient of :func:`multi_margin` with respect to ``scores``, the shape of ``scores``:
+    :math:`(w_y / C)\, h'_k` at each other class k (:math:`h'_k = [h_k > 0]` for ``p=1``,
+    :math:`2 h_k` for ``p=2``), minus their sum at the true class; divided by N for
+    ``reduction='mean'``.
+
+    Examples
+    --------
+    >>> import lossutils as lu
+    >>> lu.multi_margin_grad([[3.0, 2.5, 1.0]], [0], reduction="sum", weight=[3.0, 1.0, 1.0])  # w_0 / C = 1
+    array([[-1.,  1.,  0.]])
+    """
+    s, y, p, margin, w, reduction, dtype = _multi_margin_inputs(scores, target, reduction, p, margin, weight)
+    hinge_terms = _weston_watkins_terms(s, y, margin)
+    d_terms = np.heaviside(hinge_terms, 0) if p == 1 else 2 * hinge_terms  # d max(0, x)^p / dx, 0 at the kink
+    g = w[y][..., None] / s.shape[-1] * _spread_to_classes(d_terms, y)
+    return reduce_grad(g, reduction, divisor=1 if s.ndim == 1 else s.shape[0], dtype=dtype)
 
 
 # --------------------------------------------------------------------------------------------

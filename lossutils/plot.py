@@ -161,19 +161,42 @@ def plain_log_ticks(axis: Axis, ticks: Sequence[float] | None = None) -> Axis:
 
 #: Kinds of loss drawn as a curve: of a residual r = prediction − target (drawn with target 0,
 #: so x is r), and of a margin m = label × score (drawn with label 1, so x is the margin).
-_CURVE_TARGET = {"residual": 0.0, "logit": 1.0, "margin": 1.0}
+#: A Gaussian's mean is drawn as a residual (with a variance, 1 unless ``var`` is given), a
+#: Poisson's log-rate (or rate) against a count (1 unless ``target`` is given).
+_CURVE_TARGET = {"residual": 0.0, "logit": 1.0, "margin": 1.0, "mean_and_variance": 0.0, "rate": 1.0}
+#: Kinds drawn against their first argument for a target the caller names: a distance, for a
+#: similar (+1) or a dissimilar (−1) pair; neither is the default, each curve tells half the story.
+_CURVE_NEEDS_TARGET = ("distance",)
+#: Why a kind has no curve of one number, where the generic reason is not enough.
+_NO_CURVE_HINT = {
+    "multilabel": (
+        "; each label's term is a loss of one score: draw binary_cross_entropy_with_logits, "
+        "which multilabel_soft_margin averages over the labels"
+    ),
+}
 
 CurveSpec = str | tuple[str, Mapping[str, Any]] | Callable[[np.ndarray], ArrayLike] | ArrayLike
 
 
-def loss_curve(name: str, x: ArrayLike, *, grad: bool = False, **options: Any) -> np.ndarray:
+def loss_curve(
+    name: str, x: ArrayLike, *, grad: bool = False, target: float | None = None, **options: Any
+) -> np.ndarray:
     """Per-sample loss (or its derivative) of the lossutils loss ``name`` along ``x``.
 
     Losses of a residual (kind ``'residual'`` in :data:`lossutils.registry.LOSSES`: ``mse``,
     ``huber``, ...) are evaluated at prediction ``x`` and target 0, so ``x`` is the residual.
     Losses of a score with a label (kinds ``'logit'`` and ``'margin'``: ``hinge``,
     ``binary_cross_entropy_with_logits``, ...) are evaluated at score ``x`` and label 1, so
-    ``x`` is the margin ``t·s``. Options such as ``delta`` or ``q`` are passed on.
+    ``x`` is the margin ``t·s``. ``gaussian_nll`` is drawn against the residual too, with the
+    variance ``var`` (default 1), and its ``grad`` is the derivative with respect to the mean;
+    ``poisson_nll`` against its first argument (the log-rate, or the rate with
+    ``log_input=False``) for a count of 1. Losses of a distance (kind ``'distance'``:
+    ``hinge_embedding``) are evaluated at distance ``x`` for the label given as ``target``:
+    ``target=1`` for similar pairs, ``target=-1`` for dissimilar ones. ``target`` overrides the
+    default of the other kinds too (``x`` is then the prediction or the score itself), e.g. the
+    count of ``poisson_nll``. The losses over classes, distributions and sets of labels take a
+    vector per sample, not one number, and have no such curve. Options such as ``delta`` or
+    ``q`` are passed on.
 
     Examples
     --------
@@ -181,17 +204,28 @@ def loss_curve(name: str, x: ArrayLike, *, grad: bool = False, **options: Any) -
     [4.0, 0.0, 9.0]
     >>> loss_curve("huber", [-2.0, 0.5], grad=True, delta=1.0).tolist()
     [-1.0, 0.5]
+    >>> loss_curve("gaussian_nll", [-2.0, 0.0], grad=True, var=4.0).tolist()  # residual / var
+    [-0.5, 0.0]
+    >>> loss_curve("hinge_embedding", [0.25, 2.0], target=-1).tolist()  # max(0, 1 - d)
+    [0.75, 0.0]
     """
     entry = registry.get(name)
-    if entry.kind not in _CURVE_TARGET:
+    if entry.kind not in _CURVE_TARGET and entry.kind not in _CURVE_NEEDS_TARGET:
         raise ValueError(
-            f"name must be a loss of a residual or of a margin to be drawn as a curve, got {name!r} "
-            f"(a loss of {entry.kind}); pass a callable x -> values instead"
+            f"name must be a loss of a residual, a margin or a distance to be drawn as a curve, got {name!r} "
+            f"(a loss of {entry.kind}); pass a callable x -> values instead{_NO_CURVE_HINT.get(entry.kind, '')}"
+        )
+    if target is None and entry.kind in _CURVE_NEEDS_TARGET:
+        raise ValueError(
+            f"{name!r} is a loss of a distance for a pair's label: pass target=1 (similar pairs) "
+            "or target=-1 (dissimilar pairs)"
         )
     xs = np.asarray(x, dtype=np.float64)
-    target = np.full_like(xs, _CURVE_TARGET[entry.kind])
+    targets = np.full_like(xs, _CURVE_TARGET[entry.kind] if target is None else target)
+    more = [np.full_like(xs, options.pop("var", 1.0))] if entry.kind == "mean_and_variance" else []
     fn = entry.grad if grad else entry.fn
-    return np.asarray(fn(xs, target, reduction="none", **options))
+    values = fn(xs, targets, *more, reduction="none", **options)
+    return np.asarray(values[0] if isinstance(values, tuple) else values)  # a pair of gradients: the mean's
 
 
 def _curve_values(label: str, spec: CurveSpec, x: np.ndarray, grad: bool) -> np.ndarray:
@@ -216,6 +250,10 @@ def _default_xlabel(curves: Mapping[str, CurveSpec]) -> str:
     kinds = {registry.LOSSES[name].kind if name in registry.LOSSES else None for name in names if name is not None}
     if names and None not in names and kinds <= {"logit", "margin"}:
         return "margin m = target × score"
+    if names and None not in names and kinds == {"rate"}:
+        return "prediction: log-rate log λ (or rate λ with log_input=False)"
+    if names and None not in names and kinds <= {"distance"}:
+        return "distance d between the two items of a pair"
     return "residual r = prediction − target"
 
 
@@ -250,22 +288,23 @@ def plot_losses(
     ylabel: str = "loss per sample",
     title: str = "Per-sample loss",
 ) -> Axes:
-    """Draw per-sample losses against the residual (or the margin), one line per loss.
+    """Draw per-sample losses against the residual (or the margin, or the distance), one line per loss.
 
     Parameters
     ----------
     losses : dict
         Legend label -> what to draw: a lossutils loss name (``"mse"``), a pair
-        ``(name, options)`` such as ``("huber", {"delta": 0.5})``, a callable
-        ``x -> values``, or an array of values at ``x``. See :func:`loss_curve` for how names
-        are evaluated.
+        ``(name, options)`` such as ``("huber", {"delta": 0.5})`` or
+        ``("hinge_embedding", {"target": -1})``, a callable ``x -> values``, or an array of
+        values at ``x``. See :func:`loss_curve` for how names are evaluated.
     x : array_like, optional
         Points on the horizontal axis (default: 601 points on [-3, 3]).
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure of size :data:`FIGSIZE` if omitted.
     xlabel, ylabel, title : str
-        Axis labels and title. ``xlabel`` defaults to the residual, or to the margin when
-        every curve is a margin loss. Give a title that states the finding.
+        Axis labels and title. ``xlabel`` defaults to the residual, or to the margin (the
+        distance) when every curve is a margin loss (a loss of a distance). Give a title that
+        states the finding.
 
     Returns
     -------

@@ -13,7 +13,7 @@ Examples
 >>> entry.kind, entry.torch_function, entry.grad.__name__
 ('residual', 'huber_loss', 'huber_grad')
 >>> [name for name, e in LOSSES.items() if e.kind == "margin"]
-['hinge', 'squared_hinge']
+['hinge', 'squared_hinge', 'soft_margin']
 """
 
 from __future__ import annotations
@@ -24,14 +24,29 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import classification as cls
+from . import distributions as dist
+from . import multilabel as ml
 from . import regression as reg
+from . import sequence as seq
 
 if TYPE_CHECKING:
     from .cards import LossCard
 
 __all__ = ["KINDS", "LOSSES", "Kind", "LossEntry", "get"]
 
-Kind = Literal["residual", "probability", "logit", "margin", "classes", "distribution"]
+Kind = Literal[
+    "residual",
+    "probability",
+    "logit",
+    "margin",
+    "classes",
+    "distribution",
+    "mean_and_variance",
+    "rate",
+    "multilabel",
+    "distance",
+    "sequence",
+]
 
 #: What each kind of loss takes as its first argument, and its target.
 KINDS: Mapping[str, str] = MappingProxyType(
@@ -42,6 +57,17 @@ KINDS: Mapping[str, str] = MappingProxyType(
         "margin": "a real score and a label in {−1, +1}; x = label × score is the margin",
         "classes": "logits, scores or log-probabilities (N, C) for C classes, and the true class of each sample",
         "distribution": "log-probabilities and a target distribution over the same outcomes",
+        "mean_and_variance": (
+            "a predicted mean and a real target of the same shape, with a predicted variance ≥ 0 as the third "
+            "argument: the parameters of a Gaussian; x = mean − target"
+        ),
+        "rate": "a predicted Poisson rate (its log by default, or the rate itself) and a count target ≥ 0",
+        "multilabel": "scores or logits (N, C) for C labels, and the set of labels of each sample (any of the C)",
+        "distance": "a distance d ≥ 0 between the two items of a pair, and a label: +1 similar pair, −1 dissimilar",
+        "sequence": (
+            "log-probabilities (T, N, C) of C symbols, one of them a blank, at each of T frames, and a label "
+            "sequence per sample, shorter and not aligned to the frames (with the lengths of both)"
+        ),
     }
 )
 
@@ -55,7 +81,8 @@ class LossEntry:
     name : str
         The lossutils name, e.g. ``"huber"``.
     fn, grad : callable
-        ``lossutils.<name>`` and ``lossutils.<name>_grad``.
+        ``lossutils.<name>`` and ``lossutils.<name>_grad``. The gradient of a loss with several
+        differentiable inputs (``gaussian_nll``: mean and variance) is a tuple, one per input.
     kind : str
         What the first argument is (a key of :data:`KINDS`).
     torch_function : str or None
@@ -125,6 +152,47 @@ _ENTRIES = [
     LossEntry(
         "multiclass_hinge", cls.multiclass_hinge, cls.multiclass_hinge_grad, "classes", nn_module="MulticlassHingeLoss"
     ),
+    LossEntry(
+        "multi_margin", cls.multi_margin, cls.multi_margin_grad, "classes", "multi_margin_loss", "MultiMarginLoss"
+    ),
+    # predicted distributions: the Gaussian's gradient is a pair (d/d mean, d/d var)
+    LossEntry(
+        "gaussian_nll",
+        dist.gaussian_nll,
+        dist.gaussian_nll_grad,
+        "mean_and_variance",
+        "gaussian_nll_loss",
+        "GaussianNLLLoss",
+    ),
+    LossEntry("poisson_nll", dist.poisson_nll, dist.poisson_nll_grad, "rate", "poisson_nll_loss", "PoissonNLLLoss"),
+    # -- many labels, and the binary margin family --
+    LossEntry(
+        "multilabel_soft_margin",
+        ml.multilabel_soft_margin,
+        ml.multilabel_soft_margin_grad,
+        "multilabel",
+        "multilabel_soft_margin_loss",
+        "MultiLabelSoftMarginLoss",
+    ),
+    LossEntry(
+        "multilabel_margin",
+        ml.multilabel_margin,
+        ml.multilabel_margin_grad,
+        "multilabel",
+        "multilabel_margin_loss",
+        "MultiLabelMarginLoss",
+    ),
+    LossEntry("soft_margin", cls.soft_margin, cls.soft_margin_grad, "margin", "soft_margin_loss", "SoftMarginLoss"),
+    LossEntry(
+        "hinge_embedding",
+        cls.hinge_embedding,
+        cls.hinge_embedding_grad,
+        "distance",
+        "hinge_embedding_loss",
+        "HingeEmbeddingLoss",
+    ),
+    # sequences without alignment
+    LossEntry("ctc", seq.ctc, seq.ctc_grad, "sequence", "ctc_loss", "CTCLoss"),
 ]
 
 #: Every loss, by lossutils name, in the order of the book.

@@ -74,12 +74,17 @@ class LinearModel:
         A float for one output, ``(n_outputs,)`` otherwise.
     link : {None, 'sigmoid'}
         Applied by :meth:`predict` (element-wise).
-    threshold : float
+    threshold : float, numpy.ndarray or None
         One output: :meth:`predict_class` returns ``classes[1]`` where ``predict(X) >=
         threshold``. :func:`fit` sets it (0.5 after a sigmoid, 0 for score losses such as hinge,
-        the midpoint of the two labels for a regression loss on labels).
+        the midpoint of the two labels for a regression loss on labels). A multi-label model
+        applies it to every label (an array of shape ``(n_outputs,)`` gives each label its
+        own); None where the loss learnt no threshold (``multilabel_margin`` only ranks).
     classes : tuple
         The two labels of a one-output classifier, low then high.
+    multilabel : bool
+        Whether each output is a label of its own (a multi-label classifier, e.g. trained with
+        ``multilabel_soft_margin``): :meth:`predict_class` then says yes or no per label.
 
     Examples
     --------
@@ -93,8 +98,9 @@ class LinearModel:
     weight: np.ndarray
     bias: float | np.ndarray
     link: Link = None
-    threshold: float = 0.0
+    threshold: float | np.ndarray | None = 0.0
     classes: tuple[Any, Any] = (0, 1)
+    multilabel: bool = False
 
     @property
     def n_features(self) -> int:
@@ -115,7 +121,16 @@ class LinearModel:
 
     def predict_class(self, X: ArrayLike) -> np.ndarray:
         """Predicted classes: the arg-max of the scores for several outputs; for one output,
-        ``classes[1]`` where ``predict(X) >= threshold`` and ``classes[0]`` elsewhere."""
+        ``classes[1]`` where ``predict(X) >= threshold`` and ``classes[0]`` elsewhere; for a
+        multi-label model, a 0/1 matrix ``(n_samples, n_outputs)``: 1 for every label whose
+        ``predict(X)`` reaches the threshold."""
+        if self.threshold is None:
+            raise ValueError(
+                "this model has no threshold: its loss ranks the labels of a sample but does not say where "
+                "they end (multilabel_margin); set model.threshold, e.g. chosen on validation data"
+            )
+        if self.multilabel:
+            return np.asarray(self.predict(X) >= self.threshold).astype(np.int64)
         if self.n_outputs > 1:
             return np.asarray(np.argmax(self.decision_function(X), axis=1))
         return np.asarray(np.where(self.predict(X) >= self.threshold, self.classes[1], self.classes[0]))
@@ -163,7 +178,12 @@ class History:
 def resolve_loss(loss: LossSpec) -> tuple[LossFn, LossFn, str | None]:
     """Return ``(loss_fn, grad_fn, name)`` for a lossutils loss name or a ``(fn, grad_fn)`` pair.
 
-    Names are looked up in :data:`lossutils.registry.LOSSES`.
+    Names are looked up in :data:`lossutils.registry.LOSSES`. A loss that needs an input
+    besides the prediction and the target (``gaussian_nll``: a predicted variance) is a
+    ValueError: the linear model predicts one number per output. ``poisson_nll`` trains as it
+    is, the linear scores being log-rates (Poisson regression). A loss of label sequences (kind
+    ``'sequence'``: ``ctc``) is a ValueError too, since a linear model's one score per sample
+    cannot feed it.
 
     Examples
     --------
@@ -173,6 +193,18 @@ def resolve_loss(loss: LossSpec) -> tuple[LossFn, LossFn, str | None]:
     """
     if isinstance(loss, str):
         entry = registry.get(loss, argument="loss")
+        if entry.kind == "mean_and_variance":
+            raise ValueError(
+                f"loss {loss!r} needs a predicted variance besides the predictions and targets, but the linear "
+                "model predicts one number per output: train a mean and a variance with torch "
+                "(torch.nn.GaussianNLLLoss), or pass a (loss_fn, grad_fn) pair that fixes the variance"
+            )
+        if entry.kind == "sequence":
+            raise ValueError(
+                f"loss {loss!r} is a loss of label sequences (log-probabilities per frame, targets and lengths): "
+                "the linear model of lossutils.train gives one score per sample and cannot feed it; "
+                "train a sequence model (in torch, say) instead"
+            )
         return entry.fn, entry.grad, loss
     if isinstance(loss, tuple) and len(loss) == 2 and callable(loss[0]) and callable(loss[1]):
         return loss[0], loss[1], None
@@ -258,11 +290,20 @@ def loss_and_grad(
     return value, gw, float(gb) if gb.ndim == 0 else gb
 
 
-def _classes_and_threshold(y: np.ndarray, link: Link, name: str | None) -> tuple[tuple[Any, Any], float]:
+#: Multi-label losses that only rank the labels of a sample (adding a constant to all its scores
+#: changes nothing), so that a model trained with them learns no threshold between labels and the rest.
+_RANKING_ONLY = ("multilabel_margin",)
+
+
+def _classes_and_threshold(y: np.ndarray, link: Link, name: str | None) -> tuple[tuple[Any, Any], float | None]:
     labels = np.unique(y) if y.ndim == 1 else np.array([])
     classes: tuple[Any, Any] = (labels[0].item(), labels[1].item()) if labels.size == 2 else (0, 1)
     if link == "sigmoid":
         return classes, 0.5
+    if name in _RANKING_ONLY:
+        return classes, None
+    if name is not None and registry.get(name).kind == "multilabel":  # a logit per label: the boundary is 0
+        return classes, 0.0
     if name is not None and registry.get(name).kind in ("logit", "margin"):  # a score: the boundary is 0
         return classes, 0.0
     return classes, 0.5 * (classes[0] + classes[1])
@@ -302,12 +343,17 @@ def fit(
         Features (a 1-D array is read as one feature).
     y : array_like
         Targets in the form the loss expects: ``(n_samples,)`` values or labels, class
-        indices for ``cross_entropy``, ``(n_samples, n_outputs)`` for multi-output regression.
+        indices for ``cross_entropy``, ``(n_samples, n_outputs)`` for multi-output regression
+        and for the multi-label losses (a 0/1 matrix for ``multilabel_soft_margin``; PyTorch's
+        padded class indices for ``multilabel_margin``, or a 0/1 matrix with
+        ``loss_kwargs={"target_format": "multi_hot"}``). The losses of a distance
+        (``hinge_embedding``) are not for a linear model's scores: a ValueError says why.
     loss : str or (callable, callable), default "mse"
         A lossutils loss name (its gradient ``name_grad`` is used), or a pair
         ``(loss_fn, grad_fn)`` with the lossutils signature ``fn(pred, target, **options)``.
     n_outputs : int, default 1
-        Number of scores per sample (e.g. the number of classes for ``cross_entropy``).
+        Number of scores per sample (e.g. the number of classes for ``cross_entropy``, the
+        number of labels for a multi-label loss).
     link : {None, 'sigmoid'}, default None
         Applied to the scores before the loss (e.g. MSE on sigmoid outputs, chapter 1).
     lr : float, default 0.1
@@ -355,6 +401,18 @@ def fit(
     (50, True)
     """
     fn, grad_fn, name = resolve_loss(loss)
+    kind = None if name is None else registry.get(name).kind
+    if kind == "distance":
+        raise ValueError(
+            f"loss {name!r} takes a distance d >= 0 between the two items of a pair, not the score of a linear "
+            "model (for a similar pair the loss is d itself, which a score would push to -inf); train an "
+            "embedding and feed the loss the distances between embeddings instead"
+        )
+    if kind == "multilabel" and isinstance(loss_kwargs, Mapping) and loss_kwargs.get("target_format") == "lists":
+        raise ValueError(
+            "fit needs y as an array (n_samples, n_labels), not lists of labels: pass a 0/1 matrix with "
+            "loss_kwargs={'target_format': 'multi_hot'}, or PyTorch's padded class indices"
+        )
     features = _as_features(X, "X")
     targets = np.asarray(y)
     n, d = features.shape
@@ -381,6 +439,11 @@ def fit(
     if metric is not None and not callable(metric):
         raise TypeError(f"metric must be a callable metric(model, X, y), got {type(metric).__name__}")
     options = dict(loss_kwargs or {})
+    if kind == "multilabel" and (targets.ndim != 2 or targets.shape[1] != n_outputs):
+        raise ValueError(
+            f"loss {name!r} needs one score per label: n_outputs must be the number of labels, "
+            f"y.shape[1]; got n_outputs={n_outputs!r}, y.shape={targets.shape}"
+        )
     validation = None
     if X_val is not None:
         val_features = _as_features(X_val, "X_val", d)
@@ -412,7 +475,14 @@ def fit(
 
     def snapshot() -> LinearModel:
         b = float(bias) if bias.ndim == 0 else bias.copy()
-        return LinearModel(weight=weight.copy(), bias=b, link=link, threshold=threshold, classes=classes)
+        return LinearModel(
+            weight=weight.copy(),
+            bias=b,
+            link=link,
+            threshold=threshold,
+            classes=classes,
+            multilabel=kind == "multilabel",
+        )
 
     def evaluate(data_X: np.ndarray, data_y: np.ndarray) -> float:
         return _loss_value(weight, bias, data_X, data_y, fn, link, options)

@@ -11,6 +11,7 @@ moderate inputs away from the kinks, with every option of the card given.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,9 +25,13 @@ class Reference:
 
     ``loss``, ``grad`` and ``second`` are ``f(first_arg, target, **options)``, per sample (per
     sample and class for the losses over C classes); ``second`` is None where the card gives no
-    per-sample closed form. ``best_constant`` is ``f(targets, **options)``, or ``f(targets,
+    per-sample closed form. A loss with a further input (the Gaussian's variance) takes it after
+    the target, and its ``grad`` and ``second`` return a pair: with respect to the first argument,
+    then to that input. ``best_constant`` is ``f(targets, **options)``, or ``f(targets,
     n_classes)`` for the losses over C classes: the constant first argument that minimises the
-    mean loss; None where none exists or it has no closed form.
+    mean loss; None where none exists or it has no closed form. The multi-label losses take the
+    targets of all samples, (N, C), and give one constant per label; multilabel_margin's target
+    is in PyTorch's padded format (:func:`padded_target`).
     """
 
     loss: Callable[..., np.ndarray]
@@ -106,6 +111,61 @@ def weston_watkins_grad(s: np.ndarray, y: np.ndarray, margin: float) -> np.ndarr
     is_true = one_hot(y, s.shape[1])
     violated = (margin - pick(s, y)[:, None] + s > 0) * (1 - is_true)
     return violated - is_true * violated.sum(axis=1, keepdims=True)
+
+
+# -- the multi-label losses: a set of labels per sample -------------------------------------------
+
+
+def padded_target(multi_hot: np.ndarray) -> np.ndarray:
+    """PyTorch's padded format of a 0/1 label matrix (N, C): each row's labels, then -1s (int64)."""
+    rows = []
+    for row in multi_hot:
+        labels = [c for c, is_label in enumerate(row) if is_label == 1]
+        rows.append(labels + [-1] * (len(row) - len(labels)))
+    return np.array(rows, dtype=np.int64)
+
+
+def label_sets(padded: np.ndarray) -> list[list[int]]:
+    """The labels of each sample in PyTorch's padded format: the class indices before the first -1."""
+    sets = []
+    for row in padded:
+        labels: list[int] = []
+        for c in row:
+            if c == -1:
+                break
+            labels.append(int(c))
+        sets.append(labels)
+    return sets
+
+
+def multilabel_margin_loss(s: np.ndarray, padded: np.ndarray) -> np.ndarray:
+    """(1/C) sum_{j in Y} sum_{i not in Y} max(0, 1 - s_j + s_i), sample by sample."""
+    n_samples, n_classes = s.shape
+    loss = np.zeros(n_samples)
+    for n, labels in enumerate(label_sets(padded)):
+        others = [i for i in range(n_classes) if i not in labels]
+        loss[n] = sum(max(0.0, 1 - s[n, j] + s[n, i]) for j in labels for i in others) / n_classes
+    return loss
+
+
+def multilabel_margin_grad(s: np.ndarray, padded: np.ndarray) -> np.ndarray:
+    """(1/C) ([k not in Y] sum_{j in Y} [1 - s_j + s_k > 0] - [k in Y] sum_{i not in Y} [1 - s_k + s_i > 0])."""
+    _n_samples, n_classes = s.shape
+    grad = np.zeros_like(s)
+    for n, labels in enumerate(label_sets(padded)):
+        others = [i for i in range(n_classes) if i not in labels]
+        for k in range(n_classes):
+            if k in labels:
+                grad[n, k] = -sum(1 - s[n, k] + s[n, i] > 0 for i in others) / n_classes
+            else:
+                grad[n, k] = sum(1 - s[n, j] + s[n, k] > 0 for j in labels) / n_classes
+    return grad
+
+
+def label_log_odds(y: np.ndarray) -> np.ndarray:
+    """log(y_k / (1 - y_k)) with y_k the frequency of label k: one logit per label."""
+    frequency = np.mean(y, axis=0)
+    return np.log(frequency / (1 - frequency))
 
 
 REFERENCES: dict[str, Reference] = {
@@ -205,4 +265,138 @@ REFERENCES: dict[str, Reference] = {
         grad=weston_watkins_grad,
         second=zeros,
     ),
+    "multilabel_soft_margin": Reference(
+        loss=lambda z, y: np.mean(np.log(1 + np.exp(z)) - y * z, axis=1),
+        grad=lambda z, y: (sigmoid(z) - y) / z.shape[1],
+        second=lambda z, y: sigmoid(z) * (1 - sigmoid(z)) / z.shape[1],
+        best_constant=label_log_odds,
+    ),
+    "multilabel_margin": Reference(
+        loss=multilabel_margin_loss,
+        grad=multilabel_margin_grad,
+        second=zeros,
+    ),
+    "soft_margin": Reference(
+        loss=lambda s, t: np.log(1 + np.exp(-t * s)),
+        grad=lambda s, t: -t * sigmoid(-t * s),
+        second=lambda s, t: sigmoid(t * s) * (1 - sigmoid(t * s)),
+        best_constant=lambda t: float(np.log(np.mean(t == 1) / (1 - np.mean(t == 1)))),
+    ),
+    "hinge_embedding": Reference(
+        loss=lambda d, t, margin: np.where(t == 1, d, np.maximum(0.0, margin - d)),
+        grad=lambda d, t, margin: np.where(t == 1, 1.0, np.where(d < margin, -1.0, 0.0)),
+        second=zeros,
+        best_constant=lambda t, margin: 0.0 if np.mean(t == 1) > 0.5 else margin,
+    ),
 }
+
+
+# -- predicted distributions ---------------------------------------------------------------------
+
+
+def gaussian_nll(mu: np.ndarray, y: np.ndarray, var: np.ndarray, full: bool, eps: float) -> np.ndarray:
+    """1/2 (log v + (mu - y)^2 / v) [+ 1/2 log 2 pi if full], v = max(var, eps)."""
+    v = np.maximum(var, eps)
+    return 0.5 * (np.log(v) + (mu - y) ** 2 / v) + (0.5 * np.log(2 * np.pi) if full else 0.0)
+
+
+def gaussian_nll_grad(mu, y, var, full, eps):
+    """(mu - y) / v; and for the variance (v - (mu - y)^2) / (2 v^2)."""
+    v = np.maximum(var, eps)
+    return (mu - y) / v, (v - (mu - y) ** 2) / (2 * v**2)
+
+
+def gaussian_nll_second(mu, y, var, full, eps):
+    """1 / v; and for the variance (2 (mu - y)^2 - var) / (2 var^3) above eps (0 below: clamped)."""
+    return 1 / np.maximum(var, eps), np.where(var > eps, (2 * (mu - y) ** 2 - var) / (2 * var**3), 0.0)
+
+
+def poisson_nll(x: np.ndarray, y: np.ndarray, log_input: bool, full: bool, eps: float) -> np.ndarray:
+    """e^x - y x (log-rate x) or x - y log(x + eps) (rate x); + y log y - y + 1/2 log(2 pi y) if full and y > 1."""
+    loss = np.exp(x) - y * x if log_input else x - y * np.log(x + eps)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 log 0 is nan, and masked below
+        stirling = y * np.log(y) - y + 0.5 * np.log(2 * np.pi * y)
+    return loss + np.where(full & (y > 1), stirling, 0.0)
+
+
+REFERENCES |= {
+    "gaussian_nll": Reference(
+        loss=gaussian_nll,
+        grad=gaussian_nll_grad,
+        second=gaussian_nll_second,
+        # with one constant variance: the mean of the targets, and their (biased) variance, at least eps
+        best_constant=lambda y, full, eps: (float(np.mean(y)), max(float(np.var(y)), eps)),
+    ),
+    "poisson_nll": Reference(
+        loss=poisson_nll,
+        grad=lambda x, y, log_input, full, eps: np.exp(x) - y if log_input else 1 - y / (x + eps),
+        second=lambda x, y, log_input, full, eps: np.exp(x) if log_input else y / (x + eps) ** 2,
+        best_constant=lambda y, log_input, full, eps: float(np.log(np.mean(y)) if log_input else np.mean(y) - eps),
+    ),
+}
+
+
+# -- beyond one label per sample -----------------------------------------------------------------
+
+
+def multi_margin_terms(s: np.ndarray, y: np.ndarray, margin: float) -> np.ndarray:
+    """h_j = max(0, margin - s_y + s_j) for j != y, 0 at j = y."""
+    return np.maximum(0.0, margin - pick(s, y)[:, None] + s) * (1 - one_hot(y, s.shape[1]))
+
+
+def multi_margin_grad(s: np.ndarray, y: np.ndarray, p: int, margin: float) -> np.ndarray:
+    """(1/C) ([k != y] h'_k - [k = y] sum_j h'_j), h' = [h > 0] for p = 1, 2 h for p = 2."""
+    h = multi_margin_terms(s, y, margin)
+    d = (h > 0).astype(float) if p == 1 else 2 * h
+    return (d - one_hot(y, s.shape[1]) * d.sum(axis=1, keepdims=True)) / s.shape[1]
+
+
+def ctc_collapse(path: tuple[int, ...], blank: int) -> tuple[int, ...]:
+    """The collapse B of CTC: merge runs of the same symbol, then drop the blanks."""
+    merged = [k for i, k in enumerate(path) if i == 0 or k != path[i - 1]]
+    return tuple(k for k in merged if k != blank)
+
+
+def ctc_alignments(n_frames: int, n_symbols: int, labels: Any, blank: int) -> list[tuple[int, ...]]:
+    """Every path of ``n_frames`` symbols that collapses to ``labels``, found by trying all C^T paths."""
+    paths = itertools.product(range(n_symbols), repeat=n_frames)
+    return [path for path in paths if ctc_collapse(path, blank) == tuple(int(k) for k in labels)]
+
+
+def ctc_path_probabilities(log_probs: np.ndarray, labels: Any, blank: int) -> dict[tuple[int, ...], float]:
+    """The probability prod_t y_t(pi_t) of every alignment pi of ``labels`` to the frames of
+    ``log_probs`` (T, C)."""
+    n_frames, n_symbols = log_probs.shape
+    return {
+        path: float(np.exp(sum(log_probs[t, k] for t, k in enumerate(path))))
+        for path in ctc_alignments(n_frames, n_symbols, labels, blank)
+    }
+
+
+def ctc_loss(log_probs: np.ndarray, labels: Any, blank: int = 0) -> float:
+    """-log p(l | x) of one sequence (T, C): minus the log of the summed probabilities of its alignments."""
+    with np.errstate(divide="ignore"):  # no alignment: -log 0 = inf
+        return float(-np.log(sum(ctc_path_probabilities(log_probs, labels, blank).values())))
+
+
+def ctc_grad(log_probs: np.ndarray, labels: Any, blank: int = 0) -> np.ndarray:
+    """-gamma_t(k): minus the share of p(l | x) held by the alignments that emit k at frame t."""
+    probabilities = ctc_path_probabilities(log_probs, labels, blank)
+    total = sum(probabilities.values())
+    g = np.zeros_like(log_probs)
+    for path, prob in probabilities.items():
+        for t, k in enumerate(path):
+            g[t, k] -= prob / total
+    return g
+
+
+REFERENCES.update(
+    {
+        "multi_margin": Reference(  # the card's Hessian is C x C for p = 2: tests/test_multi_margin.py
+            loss=lambda s, y, p, margin: np.sum(multi_margin_terms(s, y, margin) ** p, axis=1) / s.shape[1],
+            grad=multi_margin_grad,
+        ),
+        # one sequence (T, C) and its labels, by enumeration of every path: tests/test_ctc.py
+        "ctc": Reference(loss=ctc_loss, grad=ctc_grad),
+    }
+)

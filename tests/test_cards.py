@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
-from references import REFERENCES, log_softmax, softmax
+from references import REFERENCES, log_softmax, padded_target, softmax
 
 import lossutils as lu
 from lossutils import cards
@@ -30,6 +30,9 @@ CHAPTERS = {
     "07_hinge.ipynb",
     "08_pytorch.ipynb",
     "09_choosing.ipynb",
+    "10_distributions.ipynb",
+    "11_multilabel.ipynb",
+    "13_ctc.ipynb",
 }
 LATEX_FIELDS = ("argument", "formula", "gradient", "second_derivative")
 MARKDOWN_FIELDS = (
@@ -41,6 +44,7 @@ MARKDOWN_FIELDS = (
     "output_range",
     "extra_options",
     "torch_note",
+    "use_when",
 )
 
 
@@ -56,7 +60,7 @@ def test_card_fields_are_complete_and_consistent(name):
     c, entry = card(name), LOSSES[name]
     assert c.key == name
     assert c.entry is entry
-    assert c.family == ("regression" if entry.kind == "residual" else "classification")
+    assert c.family == ("regression" if entry.kind in ("residual", "mean_and_variance", "rate") else "classification")
     assert c.chapter in CHAPTERS
     assert c.lossutils_name == f"lossutils.{name}"
     assert c.grad_name == f"lossutils.{name}_grad"
@@ -141,8 +145,17 @@ OTHER_OPTIONS = {
     "hinge": [{"margin": 0.5}],
     "squared_hinge": [{"margin": 2.0}],
     "multiclass_hinge": [{"margin": 0.3}],
+    "gaussian_nll": [{"full": True}, {"eps": 0.5}],
+    "poisson_nll": [{"log_input": False}, {"full": True}, {"log_input": False, "full": True, "eps": 0.5}],
+    "hinge_embedding": [{"margin": 2.0}],
+    "multi_margin": [{"p": 2}, {"margin": 0.3}, {"p": 2, "margin": 1.7}],
 }
-CASES = [(name, {**card(name).options, **other}) for name in NAMES for other in [{}, *OTHER_OPTIONS.get(name, [])]]
+# CTC's reference sums over every alignment of one sequence (T, C) to its labels: tests/test_ctc.py
+# holds it to lossutils.ctc (test_matches_the_sum_over_every_alignment)
+FORMULA_NAMES = [name for name in NAMES if LOSSES[name].kind != "sequence"]
+CASES = [
+    (name, {**card(name).options, **other}) for name in FORMULA_NAMES for other in [{}, *OTHER_OPTIONS.get(name, [])]
+]
 CASE_IDS = [name + "".join(f"-{k}={v}" for k, v in options.items()) for name, options in CASES]
 
 
@@ -152,8 +165,9 @@ def test_every_option_is_tested_away_from_its_default():
         assert all(set(v) <= set(card(name).options) for v in variants), name
 
 
-def sample(name: str, rng: np.random.Generator, options: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs of the loss `name`, by the kind of its first argument, away from its kinks."""
+def sample(name: str, rng: np.random.Generator, options: dict) -> tuple[np.ndarray, ...]:
+    """Positional inputs of the loss `name`, by the kind of its first argument, away from its kinks:
+    (first argument, target), and a Gaussian's variance after them."""
     n, C = 40, 4
     match LOSSES[name].kind:
         case "residual":
@@ -169,51 +183,87 @@ def sample(name: str, rng: np.random.Generator, options: dict) -> tuple[np.ndarr
             return 3 * rng.normal(size=n), np.r_[rng.integers(0, 2, size=n - 5), rng.uniform(size=5)]
         case "margin":
             t = rng.choice([-1.0, 1.0], size=n)
-            m = rng.choice([-1.0, 1.0], size=n) * rng.uniform(0.05, 3.0, size=n) + options["margin"]
+            kink = options.get("margin", 0.0)  # the margin losses without a margin (soft margin) have no kink
+            m = rng.choice([-1.0, 1.0], size=n) * rng.uniform(0.05, 3.0, size=n) + kink
             return m * t, t  # t * s = m stays away from the margin
         case "classes":  # log-probabilities: valid logits, scores and log-probabilities alike
             return log_softmax(2 * rng.normal(size=(n, C))), rng.integers(0, C, size=n)
         case "distribution":
             return log_softmax(2 * rng.normal(size=(n, C))), softmax(2 * rng.normal(size=(n, C)))
+        case "mean_and_variance":  # variances above and below eps, none within 0.05 of it (the clamp)
+            var = rng.uniform(0.05, 3.0, size=n)
+            var = np.where(np.abs(var - options["eps"]) < 0.05, var + 0.1, var)
+            target = rng.normal(size=n)
+            return target + 2 * rng.normal(size=n), target, var
+        case "rate":  # counts 0, 1 (no Stirling term) and more; log-rates, or rates
+            counts = np.r_[0.0, 1.0, rng.poisson(4.0, size=n - 2).astype(float)]
+            first = rng.normal(1.0, 1.0, size=n) if options["log_input"] else rng.uniform(0.1, 6.0, size=n)
+            return first, counts
+        case "multilabel":  # a multi-hot target; multilabel_margin takes it in PyTorch's padded format
+            labels = rng.integers(0, 2, size=(n, C)).astype(float)
+            return 2 * rng.normal(size=(n, C)), padded_target(labels) if name == "multilabel_margin" else labels
+        case "distance":
+            d = rng.uniform(0.0, 3.0, size=n)
+            return np.where(np.abs(d - options["margin"]) < 0.05, d + 0.2, d), rng.choice([-1.0, 1.0], size=n)
     raise AssertionError(f"no inputs for a loss of kind {LOSSES[name].kind!r}")
+
+
+def as_tuple(grad: np.ndarray | tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """Gradients as a tuple, one per differentiable input (a Gaussian's: mean, then variance)."""
+    return grad if isinstance(grad, tuple) else (grad,)
+
+
+def differentiable_positions(args: tuple[np.ndarray, ...]) -> list[int]:
+    """The positions of the inputs the gradients are taken with respect to: all but the target."""
+    return [k for k in range(len(args)) if k != 1]
 
 
 @pytest.mark.parametrize(("name", "options"), CASES, ids=CASE_IDS)
 def test_reference_formulas_match_lossutils(name, options):
     ref, entry = REFERENCES[name], LOSSES[name]
-    first, target = sample(name, np.random.default_rng(0), options)
+    args = sample(name, np.random.default_rng(0), options)
     np.testing.assert_allclose(
-        ref.loss(first, target, **options),
-        entry.fn(first, target, reduction="none", **options),
+        ref.loss(*args, **options),
+        entry.fn(*args, reduction="none", **options),
         rtol=1e-10,
         atol=1e-12,
     )
-    np.testing.assert_allclose(
-        ref.grad(first, target, **options),
-        entry.grad(first, target, reduction="none", **options),
-        rtol=1e-9,
-        atol=1e-12,
-    )
+    ref_grads, grads = as_tuple(ref.grad(*args, **options)), as_tuple(entry.grad(*args, reduction="none", **options))
+    assert len(ref_grads) == len(grads) == len(differentiable_positions(args))
+    for ref_grad, grad in zip(ref_grads, grads, strict=True):
+        np.testing.assert_allclose(ref_grad, grad, rtol=1e-9, atol=1e-12)
 
 
 SECOND_CASES = [(name, options) for name, options in CASES if REFERENCES[name].second is not None]
 
 
 def test_every_element_wise_card_states_its_second_derivative():
-    # cross-entropy and focal loss have a C x C Hessian in the logits per sample, which their
-    # cards do not write out (the cross-entropy card's diagonal is tested below)
-    assert {name for name, ref in REFERENCES.items() if ref.second is None} == {"cross_entropy", "focal_loss"}
+    # cross-entropy, focal loss and multi-margin with p = 2 have a C x C Hessian in the scores per
+    # sample, which their cards do not write out (the diagonals the cross-entropy and multi-margin
+    # cards state are tested below and in tests/test_multi_margin.py), and CTC's is tested in test_ctc.py
+    assert {name for name, ref in REFERENCES.items() if ref.second is None} == {
+        "cross_entropy",
+        "focal_loss",
+        "multi_margin",
+        "ctc",
+    }
 
 
 @pytest.mark.parametrize(("name", "options"), SECOND_CASES, ids=[CASE_IDS[CASES.index(c)] for c in SECOND_CASES])
 def test_second_derivative_matches_finite_differences_of_the_gradient(name, options):
+    # one per differentiable input: the derivative of its gradient with respect to itself
     grad = LOSSES[name].grad
-    first, target = sample(name, np.random.default_rng(1), options)
+    args = sample(name, np.random.default_rng(1), options)
     h = 1e-5
-    numeric = (
-        grad(first + h, target, reduction="none", **options) - grad(first - h, target, reduction="none", **options)
-    ) / (2 * h)
-    np.testing.assert_allclose(REFERENCES[name].second(first, target, **options), numeric, rtol=1e-5, atol=1e-6)
+    seconds = as_tuple(REFERENCES[name].second(*args, **options))
+    assert len(seconds) == len(differentiable_positions(args))
+    for j, (k, second) in enumerate(zip(differentiable_positions(args), seconds, strict=True)):
+        up, down = list(args), list(args)
+        up[k], down[k] = args[k] + h, args[k] - h
+        numeric = (
+            as_tuple(grad(*up, reduction="none", **options))[j] - as_tuple(grad(*down, reduction="none", **options))[j]
+        ) / (2 * h)
+        np.testing.assert_allclose(second, numeric, rtol=1e-5, atol=1e-6, err_msg=f"input {k}")
 
 
 def test_cross_entropy_hessian_diagonal_stated_on_the_card():
@@ -232,7 +282,7 @@ def test_cross_entropy_hessian_diagonal_stated_on_the_card():
 
 # -- the stated minimisers are right ------------------------------------------------------------
 
-SCALAR_KINDS = ("residual", "probability", "logit", "margin")
+SCALAR_KINDS = ("residual", "probability", "logit", "margin", "rate", "distance")
 SCALAR_MINIMISERS = [
     (name, options)
     for name, options in CASES
@@ -243,17 +293,28 @@ CLASS_MINIMISERS = [name for name in NAMES if LOSSES[name].kind == "classes" and
 
 def test_the_losses_without_a_closed_form_best_constant_are_tested_on_their_own():
     # mbe is unbounded below, focal loss and multi-class hinge have no closed form, and kl_div's
-    # best distribution is the target itself: each has its own test below
+    # best distribution is the target itself: each has its own test below; multi-margin (WW / C
+    # for p = 1) and CTC (no constant to hold, unbounded below) have theirs in their own files
     assert {name for name, ref in REFERENCES.items() if ref.best_constant is None} == {
         "mbe",
         "focal_loss",
         "kl_div",
         "multiclass_hinge",
+        "multilabel_margin",
+        "multi_margin",
+        "ctc",
     }
     assert CLASS_MINIMISERS == ["cross_entropy", "nll_loss"]
+    # gaussian_nll's best constant is a pair (mean, variance), multilabel_soft_margin's a vector
+    # (one log-odds per label): each is tested on its own below
+    others = {name for name, ref in REFERENCES.items() if ref.best_constant is not None}
+    assert others - {name for name, _ in SCALAR_MINIMISERS} - set(CLASS_MINIMISERS) == {
+        "gaussian_nll",
+        "multilabel_soft_margin",
+    }
 
 
-def targets_for(name: str) -> tuple[np.ndarray, np.ndarray]:
+def targets_for(name: str, options: dict) -> tuple[np.ndarray, np.ndarray]:
     """Targets, and a grid of constant first arguments to sweep, by the kind of the loss."""
     rng = np.random.default_rng(3)
     match LOSSES[name].kind:
@@ -266,6 +327,11 @@ def targets_for(name: str) -> tuple[np.ndarray, np.ndarray]:
             return (rng.uniform(size=200) < 0.3).astype(float), np.linspace(-4, 4, 2001)
         case "margin":
             return np.where(rng.uniform(size=200) < 0.7, 1.0, -1.0), np.linspace(-4, 4, 2001)
+        case "rate":  # counts with mean about 3; log-rates, or rates
+            y = rng.poisson(3.0, size=200).astype(float)
+            return y, np.linspace(0.0, 2.0, 2001) if options["log_input"] else np.linspace(1.0, 5.0, 2001)
+        case "distance":  # mostly dissimilar pairs; distances are never negative
+            return np.where(rng.uniform(size=200) < 0.3, 1.0, -1.0), np.linspace(0, 4, 2001)
     raise AssertionError(f"no constant to sweep for a loss of kind {LOSSES[name].kind!r}")
 
 
@@ -273,7 +339,7 @@ def targets_for(name: str) -> tuple[np.ndarray, np.ndarray]:
     ("name", "options"), SCALAR_MINIMISERS, ids=[CASE_IDS[CASES.index(c)] for c in SCALAR_MINIMISERS]
 )
 def test_stated_best_constant_minimises_the_mean_loss(name, options):
-    y, grid = targets_for(name)
+    y, grid = targets_for(name, options)
     fn = LOSSES[name].fn
     best = REFERENCES[name].best_constant(y, **options)
 
@@ -371,6 +437,40 @@ def test_multiclass_hinge_best_constant_ranks_the_majority_first():
     assert 0.0 > best[0] >= best[1]  # class 0 scores highest, then 1, then 2
 
 
+@pytest.mark.parametrize(
+    "options", [{"full": False, "eps": 1e-6}, {"full": True, "eps": 1e-6}, {"full": False, "eps": 9.0}]
+)
+def test_gaussian_best_constant_mean_and_variance(options):
+    # the card: with one constant variance, the mean of the targets and their variance (at least eps);
+    # eps = 9 exceeds the targets' variance, so the best variance is eps
+    y = lu.data.skewed_sample(n=301, seed=3)
+    mu, var = REFERENCES["gaussian_nll"].best_constant(y, **options)
+    assert var == (options["eps"] if options["eps"] > np.var(y) else pytest.approx(np.var(y)))
+
+    def loss(m: float, v: float) -> float:
+        return float(lu.gaussian_nll(np.full_like(y, m), y, v, **options))
+
+    sweep = [(loss(m, v), m, v) for m in mu + np.linspace(-0.5, 0.5, 41) for v in var * np.linspace(0.5, 2.0, 61)]
+    best_value, best_mu, best_var = min(sweep)
+    assert loss(mu, var) <= best_value + 1e-12
+    assert abs(best_mu - mu) <= 0.025 + 1e-12
+    assert abs(max(best_var, options["eps"]) - var) <= 0.025 * var + 1e-12  # below eps the loss is flat in var
+
+
+def test_gaussian_best_constant_mean_with_given_variances_is_precision_weighted():
+    # the card: with given variances per sample, the mean of the targets weighted by 1 / variance
+    rng = np.random.default_rng(7)
+    y, var = rng.normal(size=50), rng.uniform(0.1, 4.0, size=50)
+    weighted = float(np.sum(y / var) / np.sum(1 / var))
+    assert abs(weighted - np.mean(y)) > 0.05  # not the plain mean
+    d_mean, _ = lu.gaussian_nll_grad(np.full_like(y, weighted), y, var)
+    assert abs(d_mean.sum()) < 1e-12
+    for shift in (-1e-3, 1e-3):
+        assert lu.gaussian_nll(np.full_like(y, weighted), y, var) < lu.gaussian_nll(
+            np.full_like(y, weighted + shift), y, var
+        )
+
+
 # -- rendering -----------------------------------------------------------------------------------
 
 MD = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin)
@@ -460,3 +560,88 @@ def test_focal_card_amplification_claim():
     weight = (1 - p) ** gamma * (1 - gamma * p * np.log(p) / (1 - p))  # focal gradient / CE gradient
     assert f"{weight.max():.1f}" == "1.2"
     assert "1.2 times" in card("focal_loss").robust_to_outliers
+
+
+# -- the claims of the multi-label and binary margin cards --------------------------------------
+
+
+def test_label_log_odds_minimise_multilabel_soft_margin():
+    rng = np.random.default_rng(7)
+    y = (rng.uniform(size=(300, 3)) < [0.5, 0.2, 0.9]).astype(float)
+    best = REFERENCES["multilabel_soft_margin"].best_constant(y)
+    np.testing.assert_allclose(1 / (1 + np.exp(-best)), y.mean(axis=0))  # the label frequencies
+
+    def loss(z: np.ndarray) -> float:
+        return float(lu.multilabel_soft_margin(np.tile(z, (len(y), 1)), y))
+
+    grad = lu.multilabel_soft_margin_grad(np.tile(best, (len(y), 1)), y).sum(axis=0)
+    np.testing.assert_allclose(grad, 0.0, atol=1e-12)
+    for _ in range(20):
+        assert loss(best) < loss(best + 0.1 * rng.normal(size=3))
+
+
+def test_multilabel_soft_margin_hessian_is_diagonal_as_its_card_says():
+    assert "the Hessian is diagonal" in CARDS["multilabel_soft_margin"].second_derivative
+    rng = np.random.default_rng(8)
+    z, y = rng.normal(size=(5, 4)), rng.integers(0, 2, size=(5, 4)).astype(float)
+    h = 1e-5
+    for k in range(4):
+        e = np.zeros(4)
+        e[k] = h
+        column = (
+            lu.multilabel_soft_margin_grad(z + e, y, reduction="none")
+            - lu.multilabel_soft_margin_grad(z - e, y, reduction="none")
+        ) / (2 * h)
+        expected = np.zeros_like(z)
+        expected[:, k] = REFERENCES["multilabel_soft_margin"].second(z, y)[:, k]
+        np.testing.assert_allclose(column, expected, rtol=1e-6, atol=1e-10)
+
+
+def test_multilabel_margin_ranks_without_a_threshold_and_is_zero_once_separated():
+    rng = np.random.default_rng(9)
+    s, labels = rng.normal(size=(6, 5)), rng.integers(0, 2, size=(6, 5))
+    shift = rng.normal(scale=10.0, size=(6, 1))  # one constant per sample
+    for fn in (lu.multilabel_margin, lu.multilabel_margin_grad):
+        np.testing.assert_allclose(
+            fn(s + shift, labels, target_format="multi_hot", reduction="none"),
+            fn(s, labels, target_format="multi_hot", reduction="none"),
+            atol=1e-12,
+        )
+    separated = np.where(labels == 1, 1.0, 0.0) + 0.01 * rng.uniform(size=(6, 5))  # labels ahead by >= 0.99
+    assert float(lu.multilabel_margin(separated + 0.02 * labels, labels, target_format="multi_hot")) == 0.0
+
+
+def test_hinge_embedding_best_distance_is_a_majority_vote():
+    grid = np.linspace(0, 4, 2001)
+    for share_similar, expected in ((0.7, 0.0), (0.3, 1.5)):
+        t = np.where(np.arange(100) < 100 * share_similar, 1.0, -1.0)
+        assert REFERENCES["hinge_embedding"].best_constant(t, margin=1.5) == expected
+        sweep = [float(lu.hinge_embedding(np.full_like(t, d), t, margin=1.5)) for d in grid]
+        assert grid[int(np.argmin(sweep))] == pytest.approx(expected, abs=1e-12)
+    # why the card says "for distances d >= 0": with mostly similar pairs, negative values win without bound
+    t = np.where(np.arange(100) < 70, 1.0, -1.0)
+    values = [float(lu.hinge_embedding(np.full_like(t, d), t)) for d in (0.0, -10.0, -1e6)]
+    assert values[0] > values[1] > values[2]
+
+
+def test_gradient_bounds_stated_on_the_cards():
+    rng = np.random.default_rng(10)
+    s = np.r_[100 * rng.normal(size=500), -1e4, 1e4]
+    t = rng.choice([-1.0, 1.0], size=s.size)
+    assert "bounded by 1," in CARDS["soft_margin"].robust_to_outliers
+    assert np.max(np.abs(lu.soft_margin_grad(s, t, reduction="none"))) <= 1.0
+    assert "bounded by 1;" in CARDS["hinge_embedding"].robust_to_outliers
+    assert np.max(np.abs(lu.hinge_embedding_grad(np.abs(s), t, reduction="none"))) <= 1.0
+    assert "bounded by 1/C" in CARDS["multilabel_soft_margin"].robust_to_outliers
+    z, y = s[:500].reshape(100, 5), (t[:500].reshape(100, 5) + 1) / 2
+    assert np.max(np.abs(lu.multilabel_soft_margin_grad(z, y, reduction="none"))) <= 1 / 5
+
+
+@pytest.mark.parametrize("name", ["multilabel_soft_margin", "multilabel_margin", "soft_margin", "hinge_embedding"])
+def test_the_new_cards_say_when_to_use_them_in_their_own_row(name):
+    c = card(name)
+    assert c.use_when
+    assert ("when to use", c.use_when) in c.rows()
+    for function in re.findall(r"`(\w+)`", c.use_when):  # the lossutils functions it names exist
+        assert callable(getattr(lu, function)), function
+    assert all(label != "when to use" for label, _ in card("mse").rows())  # no empty row for the others

@@ -19,12 +19,17 @@ generator for its kind, a torch reference) fails instead of skipping it. The che
 8. extreme inputs (scores of +-1e4, residuals of 1e4) give finite values and torch's gradients,
    with no floating-point warning.
 
-Special cases (weights, ``ignore_index``, label smoothing, layouts, ``pos_weight``, ...) stay in
-the per-family test files.
+A loss with inputs after the target (a Gaussian's variance, :data:`MORE_INPUTS`) gets them from
+its kind's generator, and each check covers its gradient with respect to every input but the
+target. Special cases (weights, ``ignore_index``, label smoothing, layouts, ``pos_weight``, var
+shapes, ...) stay in the per-family test files. A kind whose inputs these checks cannot build
+(:data:`DEDICATED_TEST_FILES`: CTC's four arrays) is tested in its own file, which must run each
+of the checks on each of its losses.
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import math
 import warnings
@@ -35,11 +40,16 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from references import padded_target
 
 from lossutils.activations import log_softmax, softmax
 from lossutils.registry import KINDS, LOSSES, LossEntry
 
-NAMES = list(LOSSES)
+#: Kinds whose inputs the generic checks cannot build, and the test file that runs every check
+#: of this file on their losses instead: a "sequence" loss (CTC) takes log-probabilities, targets
+#: and two length vectors. Their losses are left out of NAMES (see the test at the end).
+DEDICATED_TEST_FILES = {"sequence": "test_ctc"}
+NAMES = [name for name, entry in LOSSES.items() if entry.kind not in DEDICATED_TEST_FILES]
 REDUCTIONS = ("mean", "sum", "none")
 N_CLASSES = 4  # the length of _CLASS_OFFSETS
 
@@ -98,28 +108,93 @@ def _distribution(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndar
     return log_softmax(rng.normal(size=(n, N_CLASSES))), softmax(rng.normal(size=(n, N_CLASSES)))
 
 
-#: One generator per kind: (rng, number of samples) -> (first argument, target) in float64.
-GENERATORS: dict[str, Callable[[np.random.Generator, int], tuple[np.ndarray, np.ndarray]]] = {
+def _mean_and_variance(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    target = rng.normal(size=(n, 3))  # variances off the multiples of 0.5, where an eps may clamp them
+    return target + 2.0 * rng.normal(size=(n, 3)), target, _off_the_kinks(rng.uniform(0.05, 3.0, size=(n, 3)))
+
+
+def _rate(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    # positive log-rates, valid as rates too (log_input=False); counts from 0 up, 0 and 1 included
+    return rng.uniform(0.05, 3.0, size=(n, 3)), rng.poisson(2.0, size=(n, 3)).astype(np.float64)
+
+
+def _multilabel(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Scores as for the losses over classes, and a multi-hot target in which every sample has a
+    label and a class that is not one (so every sample has a pair of each)."""
+    labels = rng.integers(0, 2, size=(n, N_CLASSES)).astype(np.float64)
+    order = rng.permuted(np.tile(np.arange(N_CLASSES), (n, 1)), axis=1)
+    labels[np.arange(n), order[:, 0]], labels[np.arange(n), order[:, 1]] = 1.0, 0.0
+    return _class_scores(rng, n), labels
+
+
+def _distance(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    return _off_the_kinks(np.abs(2.0 * rng.normal(size=(n, 3)))), rng.choice([-1.0, 1.0], size=(n, 3))
+
+
+#: One generator per kind: (rng, number of samples) -> (first argument, target, *MORE_INPUTS of the
+#: kind) in float64.
+GENERATORS: dict[str, Callable[[np.random.Generator, int], tuple[np.ndarray, ...]]] = {
     "residual": _residual,
     "probability": _probability,
     "logit": _logit,
     "margin": _margin,
     "classes": _classes,
     "distribution": _distribution,
+    "mean_and_variance": _mean_and_variance,
+    "rate": _rate,
+    "multilabel": _multilabel,
+    "distance": _distance,
 }
 
+#: The inputs after the target, by kind (a Gaussian's variance). Each is differentiable: the
+#: loss's ``_grad`` returns a tuple, one gradient per differentiable input (the first argument,
+#: then these), and each is checked as the first argument's is.
+MORE_INPUTS: dict[str, tuple[str, ...]] = {"mean_and_variance": ("var",)}
 
-def inputs(kind: str, rng: np.random.Generator, dtype: Any = np.float64, n: int = 4) -> tuple[np.ndarray, np.ndarray]:
-    """A valid (first argument, target) pair of ``kind`` with ``n`` samples, off every kink.
+
+def inputs(kind: str, rng: np.random.Generator, dtype: Any = np.float64, n: int = 4) -> tuple[np.ndarray, ...]:
+    """Valid positional inputs of ``kind`` with ``n`` samples, off every kink: (first argument,
+    target, *the kind's MORE_INPUTS).
 
     Floating arrays come in ``dtype``; class indices stay int64.
     """
-    first, target = GENERATORS[kind](rng, n)
-    return first.astype(dtype), target.astype(dtype) if target.dtype.kind == "f" else target
+    return tuple(a.astype(dtype) if a.dtype.kind == "f" else a for a in GENERATORS[kind](rng, n))
 
 
-#: Inputs at the edge of the float range, one pair per kind (no residual or margin at a kink).
-EXTREME: dict[str, tuple[np.ndarray, np.ndarray]] = {
+def differentiable(args: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """The inputs a loss's gradient is taken with respect to: all but the target."""
+    return (args[0], *args[2:])
+
+
+def gradients(entry: LossEntry, *args: Any, **options: Any) -> tuple[np.ndarray, ...]:
+    """``entry.grad`` as a tuple: one gradient per differentiable input, in argument order."""
+    grad = entry.grad(*args, **options)
+    return grad if isinstance(grad, tuple) else (grad,)
+
+
+#: Losses whose target is in another format than their kind's generators give: the conversion.
+#: The multi-label generators give a multi-hot matrix; multilabel_margin takes PyTorch's padded
+#: class indices by default.
+TARGET_FORMATS: dict[str, Callable[[np.ndarray], np.ndarray]] = {"multilabel_margin": padded_target}
+
+
+def loss_inputs(entry: LossEntry, rng: np.random.Generator, dtype: Any = np.float64, n: int = 4) -> tuple[Any, ...]:
+    """:func:`inputs` of the loss's kind, with the target in the loss's own format."""
+    return _in_format(entry, inputs(entry.kind, rng, dtype, n))
+
+
+def extreme_inputs(entry: LossEntry) -> tuple[Any, ...]:
+    """:data:`EXTREME` inputs of the loss's kind, with the target in the loss's own format."""
+    return _in_format(entry, EXTREME[entry.kind])
+
+
+def _in_format(entry: LossEntry, args: tuple[Any, ...]) -> tuple[Any, ...]:
+    convert = TARGET_FORMATS.get(entry.name)
+    return args if convert is None else (args[0], convert(args[1]), *args[2:])
+
+
+#: Inputs at the edge of the float range, one set per kind (no residual or margin at a kink).
+EXTREME: dict[str, tuple[np.ndarray, ...]] = {
     "residual": (
         np.array([[1e4, -1e4, 2e4], [0.3, -1e4, 1e4]]),
         np.array([[0.0, 0.0, 1e4], [0.0, 1e4, -1e4]]),
@@ -144,12 +219,33 @@ EXTREME: dict[str, tuple[np.ndarray, np.ndarray]] = {
         np.array([[-1e4, 0.0, -5.0], [-2.0, -1e4, -1e4]]),
         np.array([[0.2, 0.5, 0.3], [0.6, 0.3, 0.1]]),
     ),
+    "mean_and_variance": (  # variances of 0 and 1e-30, clamped to eps = 1e-6 (torch's gradient passes the clamp)
+        np.array([[1e4, -1e4, 2e4], [0.3, -1e4, 1e4]]),
+        np.array([[0.0, 0.0, 1e4], [0.0, 1e4, -1e4]]),
+        np.array([[0.0, 1e-30, 1e30], [1e-6, 1e4, 0.5]]),
+    ),
+    "rate": (  # log-rates up to 80 (e^80 is finite in float32) and down to -1e4; counts up to 1e30
+        np.array([[80.0, -1e4, 0.0], [50.0, 1e-3, -80.0]]),
+        np.array([[0.0, 5.0, 1e4], [1e30, 2.0, 0.0]]),
+    ),
+    "multilabel": (
+        np.array([[1e4, -1e4, 0.0, 3.0], [-1e4, 1e4, -1e4, 0.3], [1e4, 1e4, -1e4, 0.0]]),
+        np.array([[1.0, 0.0, 1.0, 0.0], [1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]]),
+    ),
+    "distance": (  # far beyond the margin, at 0, and far off for similar pairs
+        np.array([[1e4, 0.0, 1e30], [2e4, 1e-30, 0.3]]),
+        np.array([[1.0, -1.0, -1.0], [-1.0, 1.0, -1.0]]),
+    ),
 }
+
+
+#: Kinds whose samples are the rows of the first argument (N, C): one loss per row.
+ROW_KINDS = ("classes", "multilabel")
 
 
 def sample_shape(kind: str, first_shape: tuple[int, ...]) -> tuple[int, ...]:
     """The shape of ``reduction='none'``: one loss per sample (the class axis summed out)."""
-    return first_shape[:1] if kind == "classes" else first_shape
+    return first_shape[:1] if kind in ROW_KINDS else first_shape
 
 
 # -- references ----------------------------------------------------------------------------------
@@ -208,6 +304,14 @@ TORCH_FORMULA: dict[str, Callable[..., torch.Tensor]] = {
     "multiclass_hinge": _multiclass_hinge,
 }
 
+#: Losses whose torch twin overflows (inf loss, nan gradient) at :data:`EXTREME` inputs where
+#: lossutils stays exact (documented): there they are compared with their formula written
+#: stably in torch, and the twin is checked to still overflow, so the entry cannot go stale.
+TORCH_OVERFLOWS: dict[str, Callable[..., torch.Tensor]] = {
+    # F.soft_margin_loss computes log(1 + exp(-t x)) as written: inf once -t x passes about 710
+    "soft_margin": lambda x, t, reduction: _reduce(torch.logaddexp(torch.zeros_like(x), -t * x), reduction),
+}
+
 #: Option values besides the defaults that the torch comparison and the finite differences also
 #: try (kinks at multiples of 0.5, see the generators); the torch twin takes the same options.
 OPTIONS: dict[str, list[dict[str, Any]]] = {
@@ -219,7 +323,22 @@ OPTIONS: dict[str, list[dict[str, Any]]] = {
     "hinge": [{"margin": 0.5}],
     "squared_hinge": [{"margin": 1.5}],
     "multiclass_hinge": [{"margin": 0.5}, {"variant": "crammer_singer"}],
+    "gaussian_nll": [{"full": True}],
+    "poisson_nll": [{"log_input": False}, {"full": True}, {"log_input": False, "full": True, "eps": 0.5}],
+    "hinge_embedding": [{"margin": 1.5}, {"margin": 0.5}],
+    # class weights as a tensor, which torch needs and lossutils reads like any array
+    "multi_margin": [
+        {"p": 2},
+        {"margin": 0.5},
+        {"weight": torch.tensor([0.5, 2.0, 1.0, 3.0], dtype=torch.float64)},
+        {"p": 2, "margin": 1.5, "weight": torch.tensor([1.5, 0.25, 1.0, 2.0], dtype=torch.float64)},
+    ],
 }
+
+#: Options compared with torch only, not with finite differences: under them a gradient is
+#: torch's convention, not the loss's derivative. gaussian_nll's eps = 0.5 clamps the generated
+#: variances below 0.5; the loss is flat in var there, but torch's gradient passes the clamp.
+TORCH_ONLY_OPTIONS: dict[str, list[dict[str, Any]]] = {"gaussian_nll": [{"eps": 0.5}]}
 
 #: Losses whose torch twin raises on NaN in the first argument, where lossutils propagates it
 #: (documented); checked to still raise, so the entry cannot go stale.
@@ -247,16 +366,25 @@ def torch_reference(entry: LossEntry) -> Callable[..., torch.Tensor]:
 
 
 def torch_value_and_grad(
-    entry: LossEntry, first: np.ndarray, target: np.ndarray, reduction: str, **options: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """The reference's value and, by autograd, the gradient of its sum (per sample for 'none')."""
-    x = torch.tensor(first, requires_grad=True)
+    entry: LossEntry,
+    args: tuple[np.ndarray, ...],
+    reduction: str,
+    reference: Callable[..., torch.Tensor] | None = None,
+    **options: Any,
+) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """The value of ``reference`` (the loss's :func:`torch_reference` by default) and, by
+    autograd, the gradients of its sum (per sample for 'none') with respect to each
+    differentiable input (all but the target), in argument order."""
+    tensors = [
+        torch.from_numpy(np.array(a)) if i == 1 else torch.tensor(a, requires_grad=True) for i, a in enumerate(args)
+    ]
     with warnings.catch_warnings():  # F.kl_div warns that its 'mean' is not 'batchmean': known
         warnings.filterwarnings("ignore", message=".*divides the total loss by both", category=UserWarning)
-        out = torch_reference(entry)(x, torch.from_numpy(np.array(target)), reduction=reduction, **options)
+        out = (reference or torch_reference(entry))(*tensors, reduction=reduction, **options)
     out.sum().backward()
-    assert x.grad is not None
-    return out.detach().numpy(), x.grad.numpy()
+    grads = [x.grad for x in differentiable(tuple(tensors))]
+    assert all(g is not None for g in grads)
+    return out.detach().numpy(), tuple(g.numpy() for g in grads if g is not None)
 
 
 def numpy_dtype(dtype: torch.dtype) -> np.dtype:
@@ -272,8 +400,8 @@ def rng_for(name: str) -> np.random.Generator:
 
 
 def test_every_kind_has_inputs() -> None:
-    assert set(GENERATORS) == set(KINDS)
-    assert set(EXTREME) == set(KINDS)
+    assert set(GENERATORS) == set(KINDS) - set(DEDICATED_TEST_FILES)
+    assert set(EXTREME) == set(KINDS) - set(DEDICATED_TEST_FILES)
 
 
 def test_every_loss_without_a_torch_function_has_a_torch_formula() -> None:
@@ -282,7 +410,11 @@ def test_every_loss_without_a_torch_function_has_a_torch_formula() -> None:
 
 def test_the_lists_of_special_cases_name_registered_losses() -> None:
     assert set(OPTIONS).issubset(LOSSES)
+    assert set(TORCH_ONLY_OPTIONS).issubset(LOSSES)
     assert TORCH_REJECTS_NAN.issubset(LOSSES)
+    assert set(MORE_INPUTS).issubset(KINDS)
+    assert set(TARGET_FORMATS).issubset(LOSSES)
+    assert set(TORCH_OVERFLOWS).issubset(LOSSES)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -290,11 +422,10 @@ def test_gradient_takes_the_arguments_of_its_loss(name: str) -> None:
     entry = LOSSES[name]
     params = inspect.signature(entry.fn).parameters
     assert inspect.signature(entry.grad).parameters == params
-    first, second, *options = params.values()
-    assert second.name == "target"
-    assert first.kind is second.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    positional = [p.name for p in params.values() if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    assert positional[1:] == ["target", *MORE_INPUTS.get(entry.kind, ())]  # the inputs the generators give
     assert "reduction" in params
-    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in options)
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in list(params.values())[len(positional) :])
 
 
 # -- 1. value and gradient against torch ---------------------------------------------------------
@@ -305,14 +436,16 @@ def test_gradient_takes_the_arguments_of_its_loss(name: str) -> None:
 )
 def test_value_and_gradient_match_torch(name: str, reduction: str) -> None:
     entry = LOSSES[name]
-    first, target = inputs(entry.kind, rng_for(name))
-    for options in option_sets(name):
-        value = entry.fn(first, target, reduction=reduction, **options)
-        grad = entry.grad(first, target, reduction=reduction, **options)
-        ref_value, ref_grad = torch_value_and_grad(entry, first, target, reduction, **options)
+    args = loss_inputs(entry, rng_for(name))
+    for options in [*option_sets(name), *TORCH_ONLY_OPTIONS.get(name, [])]:
+        value = entry.fn(*args, reduction=reduction, **options)
+        grads = gradients(entry, *args, reduction=reduction, **options)
+        ref_value, ref_grads = torch_value_and_grad(entry, args, reduction, **options)
         assert np.shape(value) == ref_value.shape, options
         np.testing.assert_allclose(value, ref_value, rtol=1e-10, atol=1e-12, err_msg=str(options))
-        np.testing.assert_allclose(grad, ref_grad, rtol=1e-10, atol=1e-12, err_msg=str(options))
+        assert len(grads) == len(ref_grads), options
+        for grad, ref_grad in zip(grads, ref_grads, strict=True):
+            np.testing.assert_allclose(grad, ref_grad, rtol=1e-10, atol=1e-12, err_msg=str(options))
 
 
 # -- 2. gradient against finite differences ------------------------------------------------------
@@ -321,71 +454,87 @@ def test_value_and_gradient_match_torch(name: str, reduction: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_gradient_matches_central_finite_differences(name: str) -> None:
     entry = LOSSES[name]
-    first, target = inputs(entry.kind, rng_for(name))
+    args = loss_inputs(entry, rng_for(name))
     h = 1e-6  # far below the inputs' distance to a kink (KINK_GAP)
+    positions = [k for k in range(len(args)) if k != 1]  # every input but the target
     for options in option_sets(name):
-        numeric = np.empty_like(first)
-        for i in np.ndindex(first.shape):
-            up, down = first.copy(), first.copy()
-            up[i] += h
-            down[i] -= h
-            diff = entry.fn(up, target, reduction="sum", **options) - entry.fn(down, target, reduction="sum", **options)
-            numeric[i] = diff / (2 * h)
-        grad = entry.grad(first, target, reduction="sum", **options)
-        np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8, err_msg=str(options))
+        grads = gradients(entry, *args, reduction="sum", **options)
+        assert len(grads) == len(positions), options
+        for k, grad in zip(positions, grads, strict=True):
+            numeric = np.empty_like(args[k])
+            for i in np.ndindex(args[k].shape):
+                up, down = list(args), list(args)
+                up[k], down[k] = args[k].copy(), args[k].copy()
+                up[k][i] += h
+                down[k][i] -= h
+                diff = entry.fn(*up, reduction="sum", **options) - entry.fn(*down, reduction="sum", **options)
+                numeric[i] = diff / (2 * h)
+            np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8, err_msg=f"input {k}, {options}")
 
 
 # -- 3. dtypes -------------------------------------------------------------------------------------
+
+
+def _as_float32(args: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """The floating inputs in float32 (class indices stay integers)."""
+    return tuple(a.astype(np.float32) if a.dtype.kind == "f" else a for a in args)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name", NAMES)
 def test_float32_and_float64_are_kept(name: str, dtype: type) -> None:
     entry = LOSSES[name]
-    first64, target64 = inputs(entry.kind, rng_for(name))
-    first, target = inputs(entry.kind, rng_for(name), dtype)
+    args64 = loss_inputs(entry, rng_for(name))
+    args = loss_inputs(entry, rng_for(name), dtype)
     for reduction in reductions(entry):
-        value = entry.fn(first, target, reduction=reduction)
-        grad = entry.grad(first, target, reduction=reduction)
+        value = entry.fn(*args, reduction=reduction)
+        grads = gradients(entry, *args, reduction=reduction)
         assert value.dtype == dtype, reduction
-        assert grad.dtype == dtype, reduction
+        assert all(grad.dtype == dtype for grad in grads), reduction
         if dtype == np.float32:  # the same numbers as in float64, to float32's precision
-            np.testing.assert_allclose(value, entry.fn(first64, target64, reduction=reduction), rtol=2e-5, atol=1e-6)
-            np.testing.assert_allclose(grad, entry.grad(first64, target64, reduction=reduction), rtol=2e-5, atol=1e-6)
+            np.testing.assert_allclose(value, entry.fn(*args64, reduction=reduction), rtol=2e-5, atol=1e-6)
+            for grad, grad64 in zip(grads, gradients(entry, *args64, reduction=reduction), strict=True):
+                np.testing.assert_allclose(grad, grad64, rtol=2e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_float16_in_float16_out(name: str) -> None:
     entry = LOSSES[name]
-    first, target = inputs(entry.kind, rng_for(name), np.float16)
-    first32, target32 = first.astype(np.float32), target.astype(np.float32) if target.dtype.kind == "f" else target
+    args = loss_inputs(entry, rng_for(name), np.float16)
+    args32 = _as_float32(args)
     for reduction in reductions(entry):
-        value = entry.fn(first, target, reduction=reduction)
-        grad = entry.grad(first, target, reduction=reduction)
-        assert value.dtype == grad.dtype == np.float16, reduction
+        value = entry.fn(*args, reduction=reduction)
+        grads = gradients(entry, *args, reduction=reduction)
+        assert value.dtype == np.float16, reduction
+        assert all(grad.dtype == np.float16 for grad in grads), reduction
         # the float32 result of the same (float16) numbers, rounded to float16; loose, since a
         # loss computed in float16 itself is off by a few units in the last place
-        expected = entry.fn(first32, target32, reduction=reduction).astype(np.float16)
-        expected_grad = entry.grad(first32, target32, reduction=reduction).astype(np.float16)
+        expected = entry.fn(*args32, reduction=reduction).astype(np.float16)
+        expected_grads = gradients(entry, *args32, reduction=reduction)
         np.testing.assert_allclose(value.astype(np.float32), expected.astype(np.float32), rtol=1e-2, atol=1e-3)
-        np.testing.assert_allclose(grad.astype(np.float32), expected_grad.astype(np.float32), rtol=1e-2, atol=1e-3)
+        for grad, expected_grad in zip(grads, expected_grads, strict=True):
+            np.testing.assert_allclose(
+                grad.astype(np.float32), expected_grad.astype(np.float16).astype(np.float32), rtol=1e-2, atol=1e-3
+            )
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_float16_is_computed_in_float32(name: str) -> None:
     entry = LOSSES[name]
     n = 70_000  # more samples than float16 counts: only a float32 accumulation gets the mean right
-    first, target = inputs(entry.kind, rng_for(name), np.float16, n=n)
-    first32, target32 = first.astype(np.float32), target.astype(np.float32) if target.dtype.kind == "f" else target
+    args = loss_inputs(entry, rng_for(name), np.float16, n=n)
+    args32 = _as_float32(args)
     default = default_reduction(entry)  # a mean: 'batchmean' for kl_div
-    value, grad = entry.fn(first, target, reduction=default), entry.grad(first, target, reduction=default)
-    assert value.dtype == grad.dtype == np.float16
-    expected = entry.fn(first32, target32, reduction=default).astype(np.float16)
-    expected_grad = entry.grad(first32, target32, reduction=default).astype(np.float16)
+    value, grads = entry.fn(*args, reduction=default), gradients(entry, *args, reduction=default)
+    assert value.dtype == np.float16
+    assert all(grad.dtype == np.float16 for grad in grads)
+    expected = entry.fn(*args32, reduction=default).astype(np.float16)
     assert np.isfinite(value)
     np.testing.assert_allclose(value.astype(np.float32), expected.astype(np.float32), rtol=1e-3)
-    np.testing.assert_allclose(grad.astype(np.float32), expected_grad.astype(np.float32), rtol=1e-3, atol=1e-7)
-    assert np.count_nonzero(grad) == np.count_nonzero(expected_grad)  # 1/N in float16 is subnormal, not 0
+    for grad, expected_grad in zip(grads, gradients(entry, *args32, reduction=default), strict=True):
+        expected_grad = expected_grad.astype(np.float16)
+        np.testing.assert_allclose(grad.astype(np.float32), expected_grad.astype(np.float32), rtol=1e-3, atol=1e-7)
+        assert np.count_nonzero(grad) == np.count_nonzero(expected_grad)  # 1/N in float16 is subnormal, not 0
 
 
 @pytest.mark.parametrize(
@@ -394,14 +543,16 @@ def test_float16_is_computed_in_float32(name: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_mixed_dtypes_promote_as_in_torch(name: str, first_dtype: type, target_dtype: type) -> None:
     entry = LOSSES[name]
-    first, target = inputs(entry.kind, rng_for(name))
+    first, target, *more = loss_inputs(entry, rng_for(name))
     first = first.astype(first_dtype)
+    more = [a.astype(first_dtype) for a in more]  # the further inputs in the first's dtype
     if target.dtype.kind == "f":  # class indices stay integers: torch keeps the float dtype then
         target = target.astype(target_dtype)
     expected = numpy_dtype(torch.result_type(torch.from_numpy(first), torch.from_numpy(target)))
     for reduction in reductions(entry):
-        assert entry.fn(first, target, reduction=reduction).dtype == expected, reduction
-        assert entry.grad(first, target, reduction=reduction).dtype == expected, reduction
+        assert entry.fn(first, target, *more, reduction=reduction).dtype == expected, reduction
+        grads = gradients(entry, first, target, *more, reduction=reduction)
+        assert all(grad.dtype == expected for grad in grads), reduction
 
 
 # -- 4. NaN ----------------------------------------------------------------------------------------
@@ -410,33 +561,40 @@ def test_mixed_dtypes_promote_as_in_torch(name: str, first_dtype: type, target_d
 @pytest.mark.parametrize("name", NAMES)
 def test_nan_propagates_as_in_torch(name: str) -> None:
     """NaN in one element of the first argument makes its sample's loss NaN, and the reduced
-    loss; the gradient is NaN at least where torch's is, and every other sample is untouched."""
+    loss; the gradients are NaN at least where torch's are, and every other sample is untouched
+    (the further inputs of the generators are shaped like the first argument)."""
     entry = LOSSES[name]
-    first, target = inputs(entry.kind, rng_for(name))
+    args = loss_inputs(entry, rng_for(name))
+    first, target = args[:2]
     poisoned = np.zeros(first.shape, dtype=bool)  # the elements of the poisoned sample
     if entry.kind == "classes":
         first[0, target[0]] = np.nan  # the true class's score, which every loss over classes reads
         poisoned[0] = True
+    elif entry.kind == "multilabel":
+        first[0, 0] = np.nan  # a label or not: every sample has pairs of both (see _multilabel)
+        poisoned[0] = True
     else:
         first[0, 0] = np.nan
         poisoned[0, 0] = True
-    in_sample = poisoned[:, 0] if entry.kind == "classes" else poisoned
+    in_sample = poisoned[:, 0] if entry.kind in ROW_KINDS else poisoned
     for reduction in reductions(entry):
-        value = entry.fn(first, target, reduction=reduction)
-        grad = entry.grad(first, target, reduction=reduction)
+        value = entry.fn(*args, reduction=reduction)
+        grads = gradients(entry, *args, reduction=reduction)
         if reduction == "none":
             np.testing.assert_array_equal(np.isnan(value), in_sample)
         else:
             assert np.isnan(value), reduction
         if name in TORCH_REJECTS_NAN:
             with pytest.raises(RuntimeError):
-                torch_value_and_grad(entry, first, target, reduction)
-            assert np.all(np.isnan(grad[poisoned])), reduction
-            assert not np.any(np.isnan(grad[~poisoned])), reduction
+                torch_value_and_grad(entry, args, reduction)
+            for grad in grads:
+                assert np.all(np.isnan(grad[poisoned])), reduction
+                assert not np.any(np.isnan(grad[~poisoned])), reduction
             continue
-        ref_value, ref_grad = torch_value_and_grad(entry, first, target, reduction)
-        assert np.all(np.isnan(grad[np.isnan(ref_grad)])), reduction
-        np.testing.assert_allclose(grad[~poisoned], ref_grad[~poisoned], rtol=1e-10, atol=1e-12, err_msg=reduction)
+        ref_value, ref_grads = torch_value_and_grad(entry, args, reduction)
+        for grad, ref_grad in zip(grads, ref_grads, strict=True):
+            assert np.all(np.isnan(grad[np.isnan(ref_grad)])), reduction
+            np.testing.assert_allclose(grad[~poisoned], ref_grad[~poisoned], rtol=1e-10, atol=1e-12, err_msg=reduction)
         if reduction == "none":
             np.testing.assert_allclose(value[~in_sample], ref_value[~in_sample], rtol=1e-10, atol=1e-12)
 
@@ -448,16 +606,17 @@ def test_nan_propagates_as_in_torch(name: str) -> None:
 def test_inputs_are_not_mutated_and_results_do_not_alias_them(name: str) -> None:
     entry = LOSSES[name]
     for dtype in (np.float64, np.float32):
-        first, target = inputs(entry.kind, rng_for(name), dtype)
-        first_copy, target_copy = first.copy(), target.copy()
-        first.flags.writeable = target.flags.writeable = False  # any write to them raises
+        args = loss_inputs(entry, rng_for(name), dtype)
+        copies = [a.copy() for a in args]
+        for a in args:
+            a.flags.writeable = False  # any write to them raises
         for reduction in reductions(entry):
-            for fn in (entry.fn, entry.grad):
-                out = fn(first, target, reduction=reduction)
-                assert not np.shares_memory(out, first), (fn.__name__, reduction)
-                assert not np.shares_memory(out, target), (fn.__name__, reduction)
-        np.testing.assert_array_equal(first, first_copy)
-        np.testing.assert_array_equal(target, target_copy)
+            outputs = [("loss", entry.fn(*args, reduction=reduction))]
+            outputs += [("grad", grad) for grad in gradients(entry, *args, reduction=reduction)]
+            for label, out in outputs:
+                assert not any(np.shares_memory(out, a) for a in args), (label, reduction)
+        for a, copy in zip(args, copies, strict=True):
+            np.testing.assert_array_equal(a, copy)
 
 
 # -- 6. result types and shapes -------------------------------------------------------------------
@@ -466,19 +625,21 @@ def test_inputs_are_not_mutated_and_results_do_not_alias_them(name: str) -> None
 @pytest.mark.parametrize("name", NAMES)
 def test_results_are_numpy_scalars_and_arrays_of_the_right_shape(name: str) -> None:
     entry = LOSSES[name]
-    first, target = inputs(entry.kind, rng_for(name), n=5)
+    args = loss_inputs(entry, rng_for(name), n=5)
     for reduction in reductions(entry):
-        value = entry.fn(first, target, reduction=reduction)
-        grad = entry.grad(first, target, reduction=reduction)
+        value = entry.fn(*args, reduction=reduction)
+        grads = gradients(entry, *args, reduction=reduction)
         if reduction == "none":
             assert type(value) is np.ndarray
-            assert value.shape == sample_shape(entry.kind, first.shape)
+            assert value.shape == sample_shape(entry.kind, args[0].shape)
         else:
             assert isinstance(value, np.floating), (reduction, type(value))  # as np.mean returns
         assert value.dtype == np.float64
-        assert type(grad) is np.ndarray, reduction
-        assert grad.shape == first.shape, reduction
-        assert grad.dtype == np.float64
+        assert len(grads) == len(differentiable(args)), reduction
+        for grad, x in zip(grads, differentiable(args), strict=True):  # each shaped like its input
+            assert type(grad) is np.ndarray, reduction
+            assert grad.shape == x.shape, reduction
+            assert grad.dtype == np.float64
 
 
 # -- 7. bad input --------------------------------------------------------------------------------
@@ -496,9 +657,9 @@ FUNCTIONS = pytest.mark.parametrize("gradient", [False, True], ids=["loss", "gra
 def test_mismatched_shapes_are_a_value_error_naming_the_target(name: str, gradient: bool) -> None:
     entry = LOSSES[name]
     fn = entry.grad if gradient else entry.fn
-    first, target = inputs(entry.kind, rng_for(name))
+    first, target, *more = loss_inputs(entry, rng_for(name))
     with pytest.raises(ValueError, match="target") as error:
-        fn(first, target[:-1])  # one sample short
+        fn(first, target[:-1], *more)  # one sample short
     assert "shape" in str(error.value)
 
 
@@ -507,11 +668,11 @@ def test_mismatched_shapes_are_a_value_error_naming_the_target(name: str, gradie
 def test_an_unknown_reduction_is_a_value_error_naming_reduction(name: str, gradient: bool) -> None:
     entry = LOSSES[name]
     fn = entry.grad if gradient else entry.fn
-    first, target = inputs(entry.kind, rng_for(name))
+    args = loss_inputs(entry, rng_for(name))
     allowed = reductions(entry)
     for bad in ("avg", "MEAN", None, *(["batchmean"] if "batchmean" not in allowed else [])):
         with pytest.raises(ValueError, match="reduction") as error:
-            fn(first, target, reduction=bad)
+            fn(*args, reduction=bad)
         message = str(error.value)
         assert repr(bad) in message  # the value given ...
         assert all(repr(r) in message for r in allowed), message  # ... and the ones allowed
@@ -522,10 +683,10 @@ def test_an_unknown_reduction_is_a_value_error_naming_reduction(name: str, gradi
 def test_an_empty_input_is_a_value_error_naming_it(name: str, gradient: bool) -> None:
     entry = LOSSES[name]
     fn = entry.grad if gradient else entry.fn
-    first, target = inputs(entry.kind, rng_for(name))
-    for empty_first, empty_target in [(first[:0], target[:0]), ([], [])]:  # no samples: arrays, lists
+    args = loss_inputs(entry, rng_for(name))
+    for empty in [tuple(a[:0] for a in args), tuple([] for _ in args)]:  # no samples: arrays, lists
         with pytest.raises(ValueError, match=f"{_first_name(entry)} is empty"):
-            fn(empty_first, empty_target)
+            fn(*empty)
 
 
 # -- 8. extreme inputs ---------------------------------------------------------------------------
@@ -534,19 +695,54 @@ def test_an_empty_input_is_a_value_error_naming_it(name: str, gradient: bool) ->
 @pytest.mark.parametrize("name", NAMES)
 def test_extreme_inputs_are_finite_and_match_torch(name: str) -> None:
     entry = LOSSES[name]
-    first, target = EXTREME[entry.kind]
-    first32, target32 = first.astype(np.float32), target.astype(np.float32) if target.dtype.kind == "f" else target
+    args = extreme_inputs(entry)
+    args32 = _as_float32(args)
     for reduction in reductions(entry):
         with np.errstate(over="raise", divide="raise", invalid="raise"):  # underflow to 0 is fine
-            value = entry.fn(first, target, reduction=reduction)
-            grad = entry.grad(first, target, reduction=reduction)
-            value32 = entry.fn(first32, target32, reduction=reduction)
-            grad32 = entry.grad(first32, target32, reduction=reduction)
+            value = entry.fn(*args, reduction=reduction)
+            grads = gradients(entry, *args, reduction=reduction)
+            value32 = entry.fn(*args32, reduction=reduction)
+            grads32 = gradients(entry, *args32, reduction=reduction)
         assert np.all(np.isfinite(value)), reduction
-        assert np.all(np.isfinite(grad)), reduction
-        ref_value, ref_grad = torch_value_and_grad(entry, first, target, reduction)
+        assert all(np.all(np.isfinite(grad)) for grad in grads), reduction
+        ref_value, ref_grads = torch_value_and_grad(entry, args, reduction, TORCH_OVERFLOWS.get(name))
         np.testing.assert_allclose(value, ref_value, rtol=1e-10, atol=1e-12, err_msg=reduction)
-        np.testing.assert_allclose(grad, ref_grad, rtol=1e-10, atol=1e-12, err_msg=reduction)
-        assert value32.dtype == grad32.dtype == np.float32
+        for grad, ref_grad in zip(grads, ref_grads, strict=True):
+            np.testing.assert_allclose(grad, ref_grad, rtol=1e-10, atol=1e-12, err_msg=reduction)
+        if name in TORCH_OVERFLOWS:  # the twin itself still overflows there
+            assert not np.all(np.isfinite(torch_value_and_grad(entry, args, reduction)[0])), reduction
+        assert value32.dtype == np.float32
+        assert all(grad32.dtype == np.float32 for grad32 in grads32)
         assert np.all(np.isfinite(value32)), reduction
-        assert np.all(np.isfinite(grad32)), reduction
+        assert all(np.all(np.isfinite(grad32)) for grad32 in grads32), reduction
+
+
+# -- kinds tested in their own file ----------------------------------------------------------------
+
+#: The checks of this file, which the test file of a dedicated kind maps to its own tests, loss by loss.
+COMMON_CHECKS = (
+    "arguments",  # the gradient takes the loss's arguments
+    "torch",  # 1. value and gradient against torch, every reduction and option
+    "finite_differences",  # 2.
+    "dtypes",  # 3. float32, float64, float16 computed in float32
+    "nan",  # 4.
+    "no_mutation",  # 5.
+    "shapes",  # 6. result types and shapes
+    "bad_input",  # 7.
+    "extreme",  # 8.
+)
+
+
+def test_every_loss_of_a_dedicated_kind_runs_the_common_checks_in_its_own_file() -> None:
+    assert set(DEDICATED_TEST_FILES) <= set(KINDS)
+    for name, entry in LOSSES.items():
+        if entry.kind not in DEDICATED_TEST_FILES:
+            continue
+        module = importlib.import_module(DEDICATED_TEST_FILES[entry.kind])
+        checks = module.COMMON_CHECKS.get(name)
+        assert checks is not None, f"{name} (kind {entry.kind!r}) has no tests in {module.__name__}.py"
+        assert set(checks) == set(COMMON_CHECKS), name
+        for check, test in checks.items():
+            assert callable(test), (name, check)
+            assert test.__name__.startswith("test_"), (name, check)
+            assert getattr(module, test.__name__) is test, (name, check)  # collected by pytest from that file

@@ -258,3 +258,37 @@ def test_plain_log_ticks_labels_are_plain_numbers():
     assert list(ax.get_yticks()) == [0.05, 0.1, 1e-6]
     assert ax.yaxis.get_minor_formatter()(0.3) == ""
     plt.close(fig)
+
+
+def test_loss_curve_of_a_distance_needs_the_pair_label():
+    d = np.linspace(0, 3, 13)
+    np.testing.assert_array_equal(plot.loss_curve("hinge_embedding", d, target=1), d)  # similar: the distance
+    np.testing.assert_array_equal(plot.loss_curve("hinge_embedding", d, target=-1, margin=2.0), np.maximum(0, 2 - d))
+    np.testing.assert_array_equal(plot.loss_curve("hinge_embedding", [0.5, 3.0], target=-1, grad=True), [-1.0, 0.0])
+    with pytest.raises(ValueError, match=re.escape("pass target=1 (similar pairs) or target=-1 (dissimilar pairs)")):
+        plot.loss_curve("hinge_embedding", d)
+    ax = plot.plot_losses(
+        {"similar": ("hinge_embedding", {"target": 1}), "dissimilar": ("hinge_embedding", {"target": -1})}, d
+    )
+    assert ax.get_xlabel() == "distance d between the two items of a pair"
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), np.maximum(0, 1 - d))
+
+
+def test_loss_curve_target_overrides_the_default_label():
+    s = np.linspace(-3, 3, 13)
+    np.testing.assert_allclose(plot.loss_curve("soft_margin", s), np.logaddexp(0, -s))  # label +1: x is the margin
+    np.testing.assert_allclose(plot.loss_curve("soft_margin", s, target=-1), np.logaddexp(0, s))
+    assert (
+        plot.plot_losses({"soft margin": "soft_margin", "hinge": "hinge"}, s).get_xlabel()
+        == "margin m = target × score"
+    )
+
+
+@pytest.mark.parametrize("name", ["multilabel_soft_margin", "multilabel_margin"])
+def test_loss_curve_rejects_multilabel_losses_and_points_to_the_per_label_loss(name):
+    message = f"got {name!r} (a loss of multilabel); pass a callable x -> values instead; each label's term"
+    with pytest.raises(ValueError, match=re.escape(message)) as error:
+        plot.loss_curve(name, [0.0, 1.0])
+    assert "binary_cross_entropy_with_logits" in str(error.value)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        plot.plot_losses({name: name})

@@ -11,7 +11,10 @@ from lossutils import cards, registry
 from lossutils.registry import KINDS, LOSSES
 
 PUBLIC_LOSSES = sorted(
-    name for module in (lu.regression, lu.classification) for name in module.__all__ if not name.endswith("_grad")
+    name
+    for module in (lu.regression, lu.classification, lu.distributions, lu.multilabel, lu.sequence)
+    for name in module.__all__
+    if not name.endswith("_grad")
 )
 
 

@@ -313,3 +313,91 @@ def test_fit_starts_from_given_init() -> None:
     assert w0[0] == -3.0  # the caller's arrays are not modified
     with pytest.raises(ValueError, match=re.escape("init must have shapes weight (1,) and bias ()")):
         fit(X, y, "mse", init=(np.zeros(2), 0.0))
+
+
+def multilabel_data(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import make_multilabel_classification
+
+    X, Y = make_multilabel_classification(n_samples=200, n_features=8, n_classes=4, random_state=seed)
+    return (X - X.mean(axis=0)) / X.std(axis=0), Y
+
+
+@pytest.mark.parametrize("name", ["multilabel_soft_margin", "multilabel_margin"])
+def test_multilabel_loss_and_grad_match_autograd(name):
+    X, Y = multilabel_data()
+    rng = np.random.default_rng(1)
+    model = LinearModel(weight=rng.normal(size=(8, 4)), bias=rng.normal(size=4), multilabel=True)
+    kwargs = {"target_format": "multi_hot"} if name == "multilabel_margin" else {}
+    value, gw, gb = loss_and_grad(model, X, Y, name, loss_kwargs=kwargs)
+    W = torch.tensor(model.weight, requires_grad=True)
+    b = torch.tensor(model.bias, requires_grad=True)
+    scores = torch.tensor(X) @ W + b
+    if name == "multilabel_margin":
+        padded = torch.tensor([list(np.flatnonzero(row)) + [-1] * (4 - row.sum()) for row in Y])
+        ref = F.multilabel_margin_loss(scores, padded)
+    else:
+        ref = F.multilabel_soft_margin_loss(scores, torch.tensor(Y, dtype=torch.float64))
+    ref.backward()
+    assert value == pytest.approx(ref.item(), rel=1e-10)
+    np.testing.assert_allclose(gw, W.grad.numpy(), rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(gb, b.grad.numpy(), rtol=1e-8, atol=1e-12)
+
+
+def test_multilabel_soft_margin_model_says_yes_or_no_per_label():
+    X, Y = multilabel_data()
+    model, history = fit(X, Y, "multilabel_soft_margin", n_outputs=4, lr=1.0, epochs=200)
+    assert model.multilabel
+    assert model.threshold == 0.0
+    assert history.loss[-1] < history.initial_loss
+    predicted = model.predict_class(X)
+    assert predicted.shape == Y.shape
+    assert set(np.unique(predicted)) <= {0, 1}
+    np.testing.assert_array_equal(predicted, (model.decision_function(X) >= 0).astype(int))
+    assert np.mean(predicted == Y) > max(np.mean(Y), 1 - np.mean(Y)) + 0.1  # beats the best constant answer
+    model.threshold = np.array([0.0, 1e9, -1e9, 0.0])  # one threshold per label
+    predicted = model.predict_class(X)
+    assert predicted[:, 1].sum() == 0
+    assert predicted[:, 2].sum() == len(X)
+
+
+def test_multilabel_margin_model_ranks_but_has_no_threshold():
+    from sklearn.metrics import label_ranking_average_precision_score
+
+    X, Y = multilabel_data()
+    padded = np.array([list(np.flatnonzero(row)) + [-1] * (4 - row.sum()) for row in Y])
+    model, history = fit(X, padded, "multilabel_margin", n_outputs=4, lr=1.0, epochs=200)
+    same, _ = fit(
+        X, Y, "multilabel_margin", n_outputs=4, lr=1.0, epochs=200, loss_kwargs={"target_format": "multi_hot"}
+    )
+    np.testing.assert_allclose(same.weight, model.weight)  # the two target formats train the same model
+    assert history.loss[-1] < 0.5 * history.initial_loss
+    assert label_ranking_average_precision_score(Y, model.decision_function(X)) > 0.9
+    assert model.multilabel
+    assert model.threshold is None
+    with pytest.raises(ValueError, match=re.escape("this model has no threshold: its loss ranks the labels")):
+        model.predict_class(X)
+    model.threshold = 0.0
+    assert model.predict_class(X).shape == Y.shape
+
+
+@pytest.mark.parametrize(
+    ("loss", "kwargs", "message"),
+    [
+        (
+            "multilabel_soft_margin",
+            {"n_outputs": 3},
+            "loss 'multilabel_soft_margin' needs one score per label: n_outputs must be the number of labels, "
+            "y.shape[1]; got n_outputs=3, y.shape=(200, 4)",
+        ),
+        (
+            "multilabel_margin",
+            {"n_outputs": 4, "loss_kwargs": {"target_format": "lists"}},
+            "fit needs y as an array (n_samples, n_labels), not lists of labels",
+        ),
+        ("hinge_embedding", {}, "loss 'hinge_embedding' takes a distance d >= 0 between the two items of a pair"),
+    ],
+)
+def test_fit_rejects_what_a_linear_model_cannot_train_with_these_losses(loss, kwargs, message):
+    X, Y = multilabel_data()
+    with pytest.raises(ValueError, match=re.escape(message)):
+        fit(X, Y, loss, epochs=1, **kwargs)
