@@ -20,8 +20,8 @@ float16 is computed in float32 and cast back.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -254,7 +254,8 @@ def cosine_distance_grad(x1: ArrayLike, x2: ArrayLike) -> tuple[np.ndarray, np.n
 # --------------------------------------------------------------------------------------------
 
 
-class Distance(NamedTuple):
+@dataclass(frozen=True)
+class Distance:
     r"""A distance between matching rows and its gradient, kept together (as each loss of
     :mod:`lossutils` keeps its gradient beside it), for
     :func:`lossutils.triplet_margin_with_distance` and its gradient.

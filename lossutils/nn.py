@@ -16,7 +16,7 @@ module                        per-sample loss                                Num
 :class:`MeanBiasError`        x − y                                          ``mbe``
 :class:`CrossEntropyLoss`     −log softmax(x)_y, weights, ignore, smoothing  ``cross_entropy``
 :class:`ContrastiveLoss`      ½d² (similar), ½ max(0, m − d)² (dissimilar)   ``contrastive``
-:class:`InfoNCELoss`          −log softmax(cos(q_i, k_·)/τ)_i                ``info_nce``
+:class:`InfoNCELoss`          CE(cos(q_i, k_j)/τ over j, class i)            ``info_nce``
 ============================  =============================================  ====================
 
 This module imports torch; ``import lossutils`` does not import it.

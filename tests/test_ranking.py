@@ -226,7 +226,6 @@ def test_the_named_distances_and_a_distance_with_its_gradient() -> None:
     assert set(lu.DISTANCES) == {"euclidean", "cosine"}
     assert lu.DISTANCES["euclidean"] == lu.Distance(lu.pairwise_distance, lu.pairwise_distance_grad)
     assert lu.DISTANCES["cosine"] == lu.Distance(lu.cosine_distance, lu.cosine_distance_grad)
-    assert isinstance(lu.distances.DISTANCES["cosine"], tuple)  # a NamedTuple: (function, grad)
     with pytest.raises(TypeError):
         lu.DISTANCES["manhattan"] = lu.DISTANCES["euclidean"]  # type: ignore[index]
 
