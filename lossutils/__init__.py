@@ -7,9 +7,11 @@ arguments that returns d(loss)/d(first argument) with the first argument's shape
 
 Submodules: :mod:`lossutils.regression`, :mod:`lossutils.classification`,
 :mod:`lossutils.distributions` (the Gaussian and Poisson negative log-likelihoods),
-:mod:`lossutils.multilabel`, :mod:`lossutils.sequence` (CTC) and :mod:`lossutils.activations`
-(the stable sigmoid, softplus, softmax and logsumexp the losses are made of), all six
-re-exported here;
+:mod:`lossutils.multilabel`, :mod:`lossutils.sequence` (CTC), :mod:`lossutils.ranking` (the
+losses that compare: ranking, metric learning, contrastive), :mod:`lossutils.activations`
+(the stable sigmoid, softplus, softmax and logsumexp the losses are made of) and
+:mod:`lossutils.distances` (the distances between embeddings the comparing losses use), all
+eight re-exported here;
 :mod:`lossutils.registry` (every loss with its gradient, kind and PyTorch twin),
 :mod:`lossutils.metrics`; and, loaded on first use (``lu.plot.use_style()`` works after
 ``import lossutils as lu``), :mod:`lossutils.nn`
@@ -25,15 +27,30 @@ import importlib
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from . import activations, classification, distributions, metrics, multilabel, registry, regression, sequence
+from . import (
+    activations,
+    classification,
+    distances,
+    distributions,
+    metrics,
+    multilabel,
+    ranking,
+    registry,
+    regression,
+    sequence,
+)
 from .activations import *  # noqa: F403
 from .activations import __all__ as _activations_all
 from .classification import *  # noqa: F403
 from .classification import __all__ as _classification_all
+from .distances import *  # noqa: F403
+from .distances import __all__ as _distances_all
 from .distributions import *  # noqa: F403
 from .distributions import __all__ as _distributions_all
 from .multilabel import *  # noqa: F403
 from .multilabel import __all__ as _multilabel_all
+from .ranking import *  # noqa: F403
+from .ranking import __all__ as _ranking_all
 from .regression import *  # noqa: F403
 from .regression import __all__ as _regression_all
 from .sequence import *  # noqa: F403
@@ -50,15 +67,19 @@ __all__ = [
     *_distributions_all,
     *_multilabel_all,
     *_sequence_all,
+    *_ranking_all,
     *_activations_all,
+    *_distances_all,
     "activations",
     "cards",
     "classification",
     "data",
+    "distances",
     "distributions",
     "metrics",
     "multilabel",
     "plot",
+    "ranking",
     "registry",
     "regression",
     "sequence",

@@ -30,6 +30,8 @@ __all__ = [
     "check_nonnegative",
     "check_positive",
     "check_reduction",
+    "check_row_labels",
+    "check_rows",
     "check_same_shape",
     "check_sign_labels",
     "check_unit_interval",
@@ -322,11 +324,14 @@ def check_ignore_index(ignore_index: object) -> int:
 # -- labels of the binary margin losses and targets of the multi-label losses ----------------
 
 
-def check_sign_labels(t: np.ndarray, name: str, *, allow_nan: bool = True) -> None:
-    """Raise unless every element of ``t`` is -1 or +1 (NaN passes where ``allow_nan``: it propagates)."""
+def check_sign_labels(t: np.ndarray, name: str, *, allow_nan: bool = True, hint: str = "") -> None:
+    """Raise unless every element of ``t`` is -1 or +1 (NaN passes where ``allow_nan``: it propagates);
+    ``hint`` ends the message, e.g. what the labels mean."""
     bad = ~((t == 1) | (t == -1) | (np.isnan(t) & allow_nan))
     if np.any(bad):
-        raise ValueError(f"{name} must hold -1 or +1 labels; found {float(t[bad][0]):g}")
+        raise ValueError(
+            f"{name} must hold -1 or +1 labels; found {float(t[bad][0]):g}" + (f"; {hint}" if hint else "")
+        )
 
 
 def check_multilabel_shape(a: np.ndarray, name: str) -> None:
@@ -428,3 +433,21 @@ def as_lengths(x: ArrayLike, name: str, shape: tuple[int, ...], high: int, high_
     if bad.size:
         raise ValueError(f"{name} must lie in [0, {high_name}] = [0, {high}]; found {int(bad[0])}")
     return arr.astype(np.int64)
+
+
+# -- inputs of the losses that compare embeddings ------------------------------------------------
+
+
+def check_rows(a: np.ndarray, name: str, *, allow_one: bool = True) -> None:
+    """Raise unless ``a`` holds embeddings as rows, (N, D), or one embedding, (D,), where ``allow_one``."""
+    if a.ndim != 2 and not (allow_one and a.ndim == 1):
+        expected = "(N, D) or (D,)" if allow_one else "(N, D)"
+        raise ValueError(f"{name} must have shape {expected}, one embedding per row; got shape {a.shape}")
+
+
+def check_row_labels(t: np.ndarray, rows_shape: tuple[int, ...], name: str = "target") -> None:
+    """Raise unless ``t`` holds one label per row of embeddings of ``rows_shape``: (N,) for (N, D), () for (D,)."""
+    expected = rows_shape[:-1]
+    if t.shape != expected:
+        symbol = "(N,)" if expected else "()"
+        raise ValueError(f"{name} must have shape {symbol} = {expected}, one label per row; got shape {t.shape}")

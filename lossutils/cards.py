@@ -120,10 +120,14 @@ class LossCard:
         return registry.LOSSES[self.key]
 
     @property
-    def family(self) -> Literal["regression", "classification"]:
+    def family(self) -> Literal["regression", "classification", "comparison"]:
         """``"regression"`` for a loss of a real or count target (registry kinds ``"residual"``,
-        ``"mean_and_variance"``, ``"rate"``), else ``"classification"``."""
-        return "regression" if self.entry.kind in _REGRESSION_KINDS else "classification"
+        ``"mean_and_variance"``, ``"rate"``), ``"comparison"`` for a loss that compares items
+        instead of labelling them (kinds ``"ranking"``, ``"pair"``, ``"triplet"``,
+        ``"embeddings"``), else ``"classification"``."""
+        if self.entry.kind in _REGRESSION_KINDS:
+            return "regression"
+        return "comparison" if self.entry.kind in _COMPARISON_KINDS else "classification"
 
     @property
     def lossutils_name(self) -> str:
@@ -196,6 +200,7 @@ def _pytorch(c: LossCard) -> str:
 # -- the cards ---------------------------------------------------------------------------------
 
 _REGRESSION_KINDS = ("residual", "mean_and_variance", "rate")
+_COMPARISON_KINDS = ("ranking", "pair", "triplet", "embeddings")
 
 _RESIDUAL = r"$\hat y$ prediction, $y$ target, $r = \hat y - y$ (positive: predicted too high)"
 _REG_IN = r"$\hat y, y \in \mathbb{R}$, same shape"
@@ -203,6 +208,7 @@ _NONNEG = r"$[0, \infty)$"
 _BIN_LOGIT = r"$z$ logit (score), $y \in \{0, 1\}$ label, $\sigma$ the sigmoid"
 _MARGIN = r"$s$ score, $t \in \{-1, +1\}$ label, $\Delta$ target margin; $t s$ is the sample's (functional) margin"
 _MANY_LABELS = "11_multilabel.ipynb"  # the chapter of the multi-label and binary margin losses
+_COMPARING = "12_comparing.ipynb"  # the chapter of the ranking, metric-learning and contrastive losses
 _CLASSES = (
     r"$z \in \mathbb{R}^C$ logits, $y$ true class, $p = \operatorname{softmax}(z)$, $[k = y]$ is 1 at the true class"
 )
@@ -738,6 +744,213 @@ _CARD_LIST = [
         use_when=(
             "learning distances from pairs labelled similar or dissimilar (metric learning), fed a distance "
             "between two embeddings, e.g. their L1 or L2 distance"
+        ),
+    ),
+    # -- comparing instead of labelling --
+    LossCard(
+        key="margin_ranking",
+        title="Margin ranking loss",
+        argument="x_1",
+        variables=(
+            r"$x_1, x_2$ scores of the two items of a pair, $t = +1$ if item 1 should rank higher, "
+            r"$-1$ if item 2; $\Delta$ margin"
+        ),
+        formula=r"\max\bigl(0,\ -t (x_1 - x_2) + \Delta\bigr)",
+        gradient=(
+            r"\begin{cases} -t & t (x_1 - x_2) < \Delta \\ 0 & t (x_1 - x_2) > \Delta \end{cases};"
+            r"\quad \dfrac{\partial \ell}{\partial x_2} = -\dfrac{\partial \ell}{\partial x_1}"
+        ),
+        second_derivative=r"0 \quad (\text{undefined at } t (x_1 - x_2) = \Delta)",
+        minimiser=(
+            r"only the difference $x_1 - x_2$ counts; as one constant difference, $\Delta$ times the sign of "
+            r"the majority's preference; with $\Delta = 0$, a tie ($x_1 = x_2$) costs nothing for every pair"
+        ),
+        noise_model="none (a margin rule for score differences, not a likelihood)",
+        robust_to_outliers=(
+            "partly: linear growth, gradient bounded by 1; a wrongly labelled preference keeps pulling"
+        ),
+        input_range=r"$x_1, x_2 \in \mathbb{R}$, same shape; $t \in \{-1, +1\}$",
+        output_range=_NONNEG,
+        chapter=_COMPARING,
+        options={"margin": 0.0},
+        use_when=(
+            r"pairwise preferences (learning to rank: which of two items is more relevant); the same number "
+            r"as `hinge` of the difference $x_1 - x_2$; a margin $\Delta > 0$ keeps a tie from being free"
+        ),
+    ),
+    LossCard(
+        key="cosine_embedding",
+        title="Cosine embedding loss",
+        argument="x_1",
+        variables=(
+            r"$x_1, x_2$ embeddings of a pair, $t = +1$ similar, $-1$ dissimilar, $\Delta$ margin, $c$ their cosine, "
+            r"$\hat x = x / \lVert x \rVert$"
+        ),
+        formula=r"\begin{cases} 1 - c & t = +1 \\ \max(0,\ c - \Delta) & t = -1 \end{cases}",
+        gradient=(
+            r"\begin{cases} -g & t = +1 \\ g & t = -1,\ c > \Delta \\ 0 & t = -1,\ c < \Delta \end{cases},"
+            r"\ g = \dfrac{\partial c}{\partial x_1} = \dfrac{\hat x_2 - c\,\hat x_1}{\lVert x_1 \rVert}"
+        ),
+        second_derivative=r"\text{a } D \times D \text{ matrix per pair (not written out)}",
+        minimiser=(
+            r"does not apply: the prediction is a pair of vectors; the loss is 0 once similar pairs point "
+            r"the same way and dissimilar pairs have a cosine of at most $\Delta$"
+        ),
+        noise_model="none (a margin rule for angles, not a likelihood)",
+        robust_to_outliers=(
+            r"partly: one pair costs at most 2, and only the angle counts; the gradient, of length at most "
+            r"$1 / \lVert x_1 \rVert$, grows for short embeddings"
+        ),
+        input_range=r"$x_1, x_2 \in \mathbb{R}^{D}$, one pair per row; $t \in \{-1, +1\}$",
+        output_range=r"$[0, 2]$",
+        chapter=_COMPARING,
+        options={"margin": 0.0},
+        torch_note=r"its cosine adds $10^{-12}$ to each squared norm",
+        use_when=(
+            "learning embeddings compared by their angle (text or image retrieval by cosine similarity), "
+            "from pairs labelled similar or dissimilar"
+        ),
+    ),
+    LossCard(
+        key="contrastive",
+        title="Contrastive loss (Hadsell et al.)",
+        argument="x_1",
+        variables=(
+            r"$x_1, x_2$ embeddings of a pair, $d = \lVert x_1 - x_2 \rVert_2$, $u = (x_1 - x_2) / d$, "
+            r"$t = +1$ similar, $-1$ dissimilar, $\Delta$ margin"
+        ),
+        formula=(r"\begin{cases} \tfrac12 d^2 & t = +1 \\ \tfrac12 \max(0,\ \Delta - d)^2 & t = -1 \end{cases}"),
+        gradient=(
+            r"\begin{cases} x_1 - x_2 & t = +1 \\ -\max(0,\ \Delta - d)\, u & t = -1 \end{cases}"
+            r"\quad (0 \text{ at } d = 0)"
+        ),
+        second_derivative=(
+            r"\begin{cases} I & t = +1 \\ u u^{\top} - \tfrac{\Delta - d}{d} (I - u u^{\top}) & t = -1,\ d < \Delta "
+            r"\\ 0 & t = -1,\ d > \Delta \end{cases}"
+        ),
+        minimiser=(
+            r"does not apply: the prediction is a pair of vectors; the loss is 0 once similar pairs coincide "
+            r"and dissimilar pairs are at least $\Delta$ apart; without the dissimilar term, one point for "
+            r"every input would be best"
+        ),
+        noise_model=(
+            r"none (an energy-based margin rule); the similar pairs' $\tfrac12 d^2$ alone is a Gaussian's "
+            r"negative log-likelihood of $x_1 - x_2$"
+        ),
+        robust_to_outliers=(
+            r"no for similar pairs: quadratic in $d$, so a similar pair far apart pulls hard; a dissimilar pair "
+            r"pushes with a force of at most $\Delta$"
+        ),
+        input_range=(
+            r"$x_1, x_2 \in \mathbb{R}^{D}$, one pair per row; $t \in \{-1, +1\}$ "
+            r"(Hadsell et al. write $Y = (1 - t)/2$: 0 similar, 1 dissimilar)"
+        ),
+        output_range=_NONNEG,
+        chapter=_COMPARING,
+        options={"margin": 1.0},
+        use_when=(
+            "metric learning from pairs labelled similar or dissimilar (Siamese networks); a smooth, squared "
+            "`hinge_embedding` of the Euclidean distance"
+        ),
+    ),
+    LossCard(
+        key="triplet_margin",
+        title="Triplet margin loss",
+        argument="a",
+        variables=(
+            r"$a$ anchor, $x_+$ positive (alike), $x_-$ negative, $d(x, y) = \lVert x - y + \epsilon \rVert_p$, "
+            r"$u_\pm = \partial d(a, x_\pm) / \partial a$, $\Delta$ margin"
+        ),
+        formula=r"\max\bigl(0,\ d(a, x_+) - d(a, x_-) + \Delta\bigr)",
+        gradient=r"[\ell > 0]\,(u_+ - u_-),\ u_\pm = \dfrac{a - x_\pm}{d(a, x_\pm)} \ (p = 2)",
+        second_derivative=(
+            r"[\ell > 0] \Bigl(\dfrac{I - u_+ u_+^{\top}}{d(a, x_+)} - \dfrac{I - u_- u_-^{\top}}{d(a, x_-)}\Bigr) "
+            r"\ (p = 2,\ \epsilon = 0)"
+        ),
+        minimiser=(
+            r"does not apply: the prediction is three vectors; the loss is 0 once each negative is $\Delta$ "
+            r"farther from its anchor than the positive; if every embedding is one point, each triplet costs "
+            r"$\Delta$: the margin is what makes that collapse a bad answer"
+        ),
+        noise_model="none (a margin rule for distances, not a likelihood)",
+        robust_to_outliers=(
+            "partly: linear in the distances, gradient of length at most 2 for p = 2; a mislabelled triplet "
+            "keeps pulling"
+        ),
+        input_range=r"$a, x_+, x_- \in \mathbb{R}^{D}$, one triplet per row",
+        output_range=_NONNEG,
+        chapter=_COMPARING,
+        options={"margin": 1.0, "p": 2, "eps": 1e-6, "swap": False},
+        use_when=(
+            "metric learning when examples come in classes (faces, products): an anchor, one of its class, one "
+            r"of another; `swap=True` also measures the negative from the positive"
+        ),
+    ),
+    LossCard(
+        key="triplet_margin_with_distance",
+        title="Triplet margin loss with a distance function",
+        argument="a",
+        variables=(
+            r"$a$ anchor, $x_+$ positive, $x_-$ negative; $d$ the `distance_function` (default: "
+            r"$\lVert x - y + 10^{-6} \rVert_2$; e.g. the cosine distance $1 - \cos$); $\Delta$ margin"
+        ),
+        formula=r"\max\bigl(0,\ d(a, x_+) - d(a, x_-) + \Delta\bigr)",
+        gradient=(
+            r"[\ell > 0]\,\Bigl(\dfrac{\partial d(a, x_+)}{\partial a} - \dfrac{\partial d(a, x_-)}{\partial a}\Bigr)"
+        ),
+        second_derivative=(
+            r"[\ell > 0]\,\Bigl(\dfrac{\partial^2 d(a, x_+)}{\partial a^2} "
+            r"- \dfrac{\partial^2 d(a, x_-)}{\partial a^2}\Bigr)"
+        ),
+        minimiser=(
+            r"does not apply (three vectors); 0 once each negative is $\Delta$ farther from its anchor than "
+            r"the positive, in the chosen distance"
+        ),
+        noise_model="none (a margin rule for distances, not a likelihood)",
+        robust_to_outliers=(
+            "partly, as the distance allows: the cosine distance is bounded by 2, the L2 distance is not"
+        ),
+        input_range=r"$a, x_+, x_- \in \mathbb{R}^{D}$, one triplet per row",
+        output_range=_NONNEG,
+        chapter=_COMPARING,
+        options={"margin": 1.0, "swap": False},
+        extra_options=(
+            "`distance_function`: None (L2), `'euclidean'`, `'cosine'`, a `lossutils.Distance` (a function "
+            "with its gradient) or a callable (the loss only)"
+        ),
+        use_when="the triplet loss in the distance the embeddings will be compared by, e.g. the cosine",
+    ),
+    LossCard(
+        key="info_nce",
+        title="InfoNCE (NT-Xent) loss",
+        argument="q_i",
+        variables=(
+            r"$q_i, k_j$ query and key embeddings, $k_i$ the positive of $q_i$, $s_{ij} = \hat q_i \cdot \hat k_j$ "
+            r"(unit vectors), $\tau$ temperature, $p_{ij} = \operatorname{softmax}_j(s_{ij} / \tau)$"
+        ),
+        formula=r"-\log p_{ii} = \operatorname{logsumexp}_j (s_{ij} / \tau) - s_{ii} / \tau",
+        gradient=(r"\dfrac{I - \hat q_i \hat q_i^{\top}}{\tau \lVert q_i \rVert} \sum_j (p_{ij} - [j = i])\, \hat k_j"),
+        second_derivative=r"\text{a } D \times D \text{ matrix per query (not written out)}",
+        minimiser=(
+            r"does not apply (a batch of vectors); at least $\log\bigl(1 + (N - 1) e^{-2/\tau}\bigr)$, "
+            r"since cosines lie in $[-1, 1]$; $\log N$ for a collapse, every similarity equal"
+        ),
+        noise_model=r"categorical over the $N$ keys of the batch: which one belongs to this query",
+        robust_to_outliers=(
+            "partly, as cross-entropy (which it is); a key of the same class as the query among the "
+            "negatives (a false negative) is pushed away all the same"
+        ),
+        input_range=r"$q, k \in \mathbb{R}^{N \times D}$, row $i$ of the keys the positive of query $i$",
+        output_range=r"$[0, \infty)$",
+        chapter=_COMPARING,
+        options={"temperature": 0.1, "symmetric": False},
+        torch_note=(
+            "`torch.nn.functional.cross_entropy` of the cosine similarities divided by the temperature, "
+            "with targets `arange(N)`"
+        ),
+        use_when=(
+            "contrastive (self-supervised) learning with the positives in the batch, SimCLR's two views of "
+            "an image; `symmetric=True` is CLIP's loss for matched pairs (image, caption)"
         ),
     ),
     # -- sequences without alignment --

@@ -15,6 +15,8 @@ module                        per-sample loss                                Num
 :class:`MulticlassHingeLoss`  Σ_{j≠y} max(0, m − s_y + s_j) (or CS)          ``multiclass_hinge``
 :class:`MeanBiasError`        x − y                                          ``mbe``
 :class:`CrossEntropyLoss`     −log softmax(x)_y, weights, ignore, smoothing  ``cross_entropy``
+:class:`ContrastiveLoss`      ½d² (similar), ½ max(0, m − d)² (dissimilar)   ``contrastive``
+:class:`InfoNCELoss`          CE(cos(q_i, k_j)/τ over j, class i)            ``info_nce``
 ============================  =============================================  ====================
 
 This module imports torch; ``import lossutils`` does not import it.
@@ -36,6 +38,7 @@ import math
 from typing import Literal
 
 import torch
+import torch.nn.functional as F
 from numpy.typing import ArrayLike
 from torch import Tensor, nn
 
@@ -44,8 +47,10 @@ from ._validation import Reduction, check_in_range, check_positive, check_reduct
 from .regression import _LOG_COSH_CAP
 
 __all__ = [
+    "ContrastiveLoss",
     "CrossEntropyLoss",
     "FocalLoss",
+    "InfoNCELoss",
     "LogCoshLoss",
     "MeanBiasError",
     "MulticlassHingeLoss",
@@ -460,3 +465,115 @@ class CrossEntropyLoss(_WeightedLoss):
         smooth = torch.where(keep, -all_classes.sum(dim), torch.zeros_like(nll))
         loss = (1 - eps) * nll + (eps / n_classes) * smooth
         return reduce(loss, self.reduction, w_y.sum())
+
+
+# -- comparing instead of labelling ----------------------------------------------------------
+
+
+class ContrastiveLoss(_Loss):
+    r"""Contrastive loss (Hadsell et al., 2006) of pairs of embeddings, as :func:`lossutils.contrastive`.
+
+    .. math::
+
+        \ell_i = \begin{cases} \tfrac12 d_i^2 & t_i = +1 \ (\text{similar}), \\
+                  \tfrac12 \max(0,\; m - d_i)^2 & t_i = -1 \ (\text{dissimilar}), \end{cases}
+        \qquad d_i = \lVert x_{1i} - x_{2i} \rVert_2.
+
+    Autograd of the norm gives a gradient of 0 where :math:`d_i = 0`, as the NumPy gradient does.
+
+    Parameters
+    ----------
+    margin : float > 0, default 1.0
+        The distance beyond which a dissimilar pair costs nothing.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+
+    Shape: ``input1`` and ``input2`` (N, D) or (D,); ``target`` (N,) or (), +1 or -1.
+
+    Examples
+    --------
+    >>> import torch
+    >>> x1, x2 = torch.zeros(2, 2), torch.tensor([[0.6, 0.8], [0.3, 0.4]])
+    >>> ContrastiveLoss(reduction="none")(x1, x2, torch.tensor([1.0, -1.0]))  # ½ 1², ½ (1 - 0.5)²
+    tensor([0.5000, 0.1250])
+    """
+
+    def __init__(self, margin: float = 1.0, reduction: Reduction = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = check_positive(margin, "margin")
+
+    def extra_repr(self) -> str:
+        return f"margin={self.margin}, reduction={self.reduction!r}"
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        _check_float(input1, "input1")
+        _check_float(input2, "input2")
+        if input1.dim() not in (1, 2) or input2.shape != input1.shape:
+            raise ValueError(
+                "input1 and input2 must have one shape, (N, D) or (D,); "
+                f"got input1.shape={_shape(input1)}, input2.shape={_shape(input2)}"
+            )
+        if not isinstance(target, Tensor) or _shape(target) != _shape(input1)[:-1]:
+            raise ValueError(f"target must be a tensor of shape {_shape(input1)[:-1]}, one label per pair")
+        if not bool(((target == 1) | (target == -1)).all()):
+            raise ValueError("target must hold +1 (a similar pair) or -1 (a dissimilar pair)")
+        margin = check_positive(self.margin, "margin")
+        d = torch.linalg.vector_norm(input1 - input2, dim=-1)
+        loss = torch.where(target == 1, 0.5 * d**2, 0.5 * torch.relu(margin - d) ** 2)
+        return reduce(loss, self.reduction)
+
+
+class InfoNCELoss(_Loss):
+    r"""InfoNCE (NT-Xent) of a batch of queries and keys, as :func:`lossutils.info_nce`: the
+    cross-entropy of the cosine similarities divided by the temperature, the key of query i
+    being row i of the keys.
+
+    .. math::
+
+        \ell_i = \operatorname{CE}\bigl(\hat q_i \cdot \hat k_{\cdot} / \tau,\ i\bigr),
+        \qquad \hat x = x / \max(\lVert x \rVert, 10^{-12}),
+
+    one line of torch: ``F.cross_entropy(F.normalize(q) @ F.normalize(k).T / tau, arange(N))``.
+    With ``symmetric`` (CLIP), the average of that and the cross-entropy of each key among the
+    queries.
+
+    Parameters
+    ----------
+    temperature : float > 0, default 0.1
+    symmetric : bool, default False
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+
+    Shape: ``queries`` and ``keys`` (N, D); the output is a scalar, or (N,) for ``'none'``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> q = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    >>> round(InfoNCELoss(temperature=1.0)(q, q).item(), 4)  # log(1 + e^-1)
+    0.3133
+    """
+
+    def __init__(self, temperature: float = 0.1, symmetric: bool = False, reduction: Reduction = "mean") -> None:
+        super().__init__(reduction)
+        self.temperature = check_positive(temperature, "temperature")
+        if not isinstance(symmetric, bool):
+            raise TypeError(f"symmetric must be a bool (True or False), got {type(symmetric).__name__}")
+        self.symmetric = symmetric
+
+    def extra_repr(self) -> str:
+        return f"temperature={self.temperature}, symmetric={self.symmetric}, reduction={self.reduction!r}"
+
+    def forward(self, queries: Tensor, keys: Tensor) -> Tensor:
+        _check_float(queries, "queries")
+        _check_float(keys, "keys")
+        if queries.dim() != 2 or keys.shape != queries.shape:
+            raise ValueError(
+                "queries and keys must have one shape, (N, D); "
+                f"got queries.shape={_shape(queries)}, keys.shape={_shape(keys)}"
+            )
+        temperature = check_positive(self.temperature, "temperature")
+        logits = F.normalize(queries, dim=1) @ F.normalize(keys, dim=1).T / temperature
+        positives = torch.arange(len(logits), device=logits.device)  # the key of query i is key i
+        loss = F.cross_entropy(logits, positives, reduction="none")
+        if self.symmetric:
+            loss = 0.5 * (loss + F.cross_entropy(logits.T, positives, reduction="none"))
+        return reduce(loss, self.reduction)

@@ -167,11 +167,26 @@ _CURVE_TARGET = {"residual": 0.0, "logit": 1.0, "margin": 1.0, "mean_and_varianc
 #: Kinds drawn against their first argument for a target the caller names: a distance, for a
 #: similar (+1) or a dissimilar (−1) pair; neither is the default, each curve tells half the story.
 _CURVE_NEEDS_TARGET = ("distance",)
+#: Kinds of two scores drawn against their difference x = x1 − x2 (x2 = 0), for a preference
+#: (+1 unless ``target`` is given: the first item should rank higher).
+_CURVE_OF_A_DIFFERENCE = {"ranking": 1.0}
 #: Why a kind has no curve of one number, where the generic reason is not enough.
 _NO_CURVE_HINT = {
     "multilabel": (
         "; each label's term is a loss of one score: draw binary_cross_entropy_with_logits, "
         "which multilabel_soft_margin averages over the labels"
+    ),
+    "pair": (
+        "; it compares two embeddings, so draw it against their distance d (contrastive: d**2 / 2 or "
+        "max(0, margin - d)**2 / 2) or their cosine c (cosine_embedding: 1 - c or max(0, c - margin))"
+    ),
+    "triplet": (
+        "; it compares three embeddings, so draw it against x = d(anchor, positive) - d(anchor, negative): "
+        "max(0, x + margin), the hinge of x"
+    ),
+    "embeddings": (
+        "; it is cross_entropy over a batch's similarities, so draw cross_entropy's loss of one logit among "
+        "the others instead"
     ),
 }
 
@@ -194,9 +209,12 @@ def loss_curve(
     ``hinge_embedding``) are evaluated at distance ``x`` for the label given as ``target``:
     ``target=1`` for similar pairs, ``target=-1`` for dissimilar ones. ``target`` overrides the
     default of the other kinds too (``x`` is then the prediction or the score itself), e.g. the
-    count of ``poisson_nll``. The losses over classes, distributions and sets of labels take a
-    vector per sample, not one number, and have no such curve. Options such as ``delta`` or
-    ``q`` are passed on.
+    count of ``poisson_nll``. A loss of two scores (kind ``'ranking'``: ``margin_ranking``) is
+    evaluated at ``x1 = x`` and ``x2 = 0``, so ``x`` is the difference of the two scores, for the
+    preference ``target`` (default +1: the first item should rank higher); its ``grad`` is the
+    derivative with respect to ``x1``. The losses over classes, distributions, sets of labels and
+    embeddings (pairs, triplets, queries and keys) take a vector per sample, not one number, and
+    have no such curve. Options such as ``delta`` or ``q`` are passed on.
 
     Examples
     --------
@@ -208,12 +226,15 @@ def loss_curve(
     [-0.5, 0.0]
     >>> loss_curve("hinge_embedding", [0.25, 2.0], target=-1).tolist()  # max(0, 1 - d)
     [0.75, 0.0]
+    >>> loss_curve("margin_ranking", [-1.0, 0.25, 2.0], margin=0.5).tolist()  # max(0, 0.5 - (x1 - x2))
+    [1.5, 0.25, 0.0]
     """
     entry = registry.get(name)
-    if entry.kind not in _CURVE_TARGET and entry.kind not in _CURVE_NEEDS_TARGET:
+    if entry.kind not in (*_CURVE_TARGET, *_CURVE_NEEDS_TARGET, *_CURVE_OF_A_DIFFERENCE):
         raise ValueError(
-            f"name must be a loss of a residual, a margin or a distance to be drawn as a curve, got {name!r} "
-            f"(a loss of {entry.kind}); pass a callable x -> values instead{_NO_CURVE_HINT.get(entry.kind, '')}"
+            f"name must be a loss of a residual, a margin, a distance or a score difference to be drawn as a curve, "
+            f"got {name!r} (a loss of {entry.kind}); pass a callable x -> values instead"
+            f"{_NO_CURVE_HINT.get(entry.kind, '')}"
         )
     if target is None and entry.kind in _CURVE_NEEDS_TARGET:
         raise ValueError(
@@ -221,9 +242,13 @@ def loss_curve(
             "or target=-1 (dissimilar pairs)"
         )
     xs = np.asarray(x, dtype=np.float64)
+    fn = entry.grad if grad else entry.fn
+    if entry.kind in _CURVE_OF_A_DIFFERENCE:  # x1 = x, x2 = 0: x is the difference of the two scores
+        preference = np.full_like(xs, _CURVE_OF_A_DIFFERENCE[entry.kind] if target is None else target)
+        values = fn(xs, np.zeros_like(xs), preference, reduction="none", **options)
+        return np.asarray(values[0] if grad else values)  # of the gradients of both scores, x1's
     targets = np.full_like(xs, _CURVE_TARGET[entry.kind] if target is None else target)
     more = [np.full_like(xs, options.pop("var", 1.0))] if entry.kind == "mean_and_variance" else []
-    fn = entry.grad if grad else entry.fn
     values = fn(xs, targets, *more, reduction="none", **options)
     return np.asarray(values[0] if isinstance(values, tuple) else values)  # a pair of gradients: the mean's
 
@@ -254,6 +279,8 @@ def _default_xlabel(curves: Mapping[str, CurveSpec]) -> str:
         return "prediction: log-rate log λ (or rate λ with log_input=False)"
     if names and None not in names and kinds <= {"distance"}:
         return "distance d between the two items of a pair"
+    if names and None not in names and kinds <= {"ranking"}:
+        return "score difference x1 − x2 (positive: item 1 ranked higher)"
     return "residual r = prediction − target"
 
 

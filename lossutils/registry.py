@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from . import classification as cls
 from . import distributions as dist
 from . import multilabel as ml
+from . import ranking as rank
 from . import regression as reg
 from . import sequence as seq
 
@@ -46,6 +47,10 @@ Kind = Literal[
     "multilabel",
     "distance",
     "sequence",
+    "ranking",
+    "pair",
+    "triplet",
+    "embeddings",
 ]
 
 #: What each kind of loss takes as its first argument, and its target.
@@ -68,6 +73,22 @@ KINDS: Mapping[str, str] = MappingProxyType(
             "log-probabilities (T, N, C) of C symbols, one of them a blank, at each of T frames, and a label "
             "sequence per sample, shorter and not aligned to the frames (with the lengths of both)"
         ),
+        "ranking": (
+            "the scores x1 and x2 of the two items of each pair (the same shape), and a label: +1 where the first "
+            "should rank higher, −1 where the second; only x1 − x2 counts"
+        ),
+        "pair": (
+            "the embeddings x1 and x2 (N, D) of the two items of each pair, and a label per pair: +1 similar, "
+            "−1 dissimilar"
+        ),
+        "triplet": (
+            "three embeddings (N, D), an anchor, a positive (like the anchor) and a negative (unlike it), "
+            "and no label: the anchor should be nearer to the positive"
+        ),
+        "embeddings": (
+            "query and key embeddings (N, D), the key of query i in row i of the keys, and no label: the "
+            "other keys of the batch are the query's negatives"
+        ),
     }
 )
 
@@ -82,7 +103,8 @@ class LossEntry:
         The lossutils name, e.g. ``"huber"``.
     fn, grad : callable
         ``lossutils.<name>`` and ``lossutils.<name>_grad``. The gradient of a loss with several
-        differentiable inputs (``gaussian_nll``: mean and variance) is a tuple, one per input.
+        differentiable inputs (``gaussian_nll``: mean and variance; ``margin_ranking``: both
+        scores; ``triplet_margin``: anchor, positive and negative) is a tuple, one per input.
     kind : str
         What the first argument is (a key of :data:`KINDS`).
     torch_function : str or None
@@ -191,6 +213,41 @@ _ENTRIES = [
         "hinge_embedding_loss",
         "HingeEmbeddingLoss",
     ),
+    # -- comparing instead of labelling: each gradient is a tuple, one per input but the label --
+    LossEntry(
+        "margin_ranking",
+        rank.margin_ranking,
+        rank.margin_ranking_grad,
+        "ranking",
+        "margin_ranking_loss",
+        "MarginRankingLoss",
+    ),
+    LossEntry(
+        "cosine_embedding",
+        rank.cosine_embedding,
+        rank.cosine_embedding_grad,
+        "pair",
+        "cosine_embedding_loss",
+        "CosineEmbeddingLoss",
+    ),
+    LossEntry("contrastive", rank.contrastive, rank.contrastive_grad, "pair", nn_module="ContrastiveLoss"),
+    LossEntry(
+        "triplet_margin",
+        rank.triplet_margin,
+        rank.triplet_margin_grad,
+        "triplet",
+        "triplet_margin_loss",
+        "TripletMarginLoss",
+    ),
+    LossEntry(
+        "triplet_margin_with_distance",
+        rank.triplet_margin_with_distance,
+        rank.triplet_margin_with_distance_grad,
+        "triplet",
+        "triplet_margin_with_distance_loss",
+        "TripletMarginWithDistanceLoss",
+    ),
+    LossEntry("info_nce", rank.info_nce, rank.info_nce_grad, "embeddings", nn_module="InfoNCELoss"),
     # sequences without alignment
     LossEntry("ctc", seq.ctc, seq.ctc_grad, "sequence", "ctc_loss", "CTCLoss"),
 ]

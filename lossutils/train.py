@@ -183,7 +183,9 @@ def resolve_loss(loss: LossSpec) -> tuple[LossFn, LossFn, str | None]:
     ValueError: the linear model predicts one number per output. ``poisson_nll`` trains as it
     is, the linear scores being log-rates (Poisson regression). A loss of label sequences (kind
     ``'sequence'``: ``ctc``) is a ValueError too, since a linear model's one score per sample
-    cannot feed it.
+    cannot feed it; and so is a loss that compares (kinds ``'ranking'``, ``'pair'``,
+    ``'triplet'``, ``'embeddings'``: ``margin_ranking``, ``contrastive``, ``info_nce``, ...),
+    which takes two or three inputs per sample, with a message that says what to train instead.
 
     Examples
     --------
@@ -205,6 +207,8 @@ def resolve_loss(loss: LossSpec) -> tuple[LossFn, LossFn, str | None]:
                 "the linear model of lossutils.train gives one score per sample and cannot feed it; "
                 "train a sequence model (in torch, say) instead"
             )
+        if entry.kind in _COMPARING:
+            raise ValueError(f"loss {loss!r} {_COMPARING[entry.kind]}")
         return entry.fn, entry.grad, loss
     if isinstance(loss, tuple) and len(loss) == 2 and callable(loss[0]) and callable(loss[1]):
         return loss[0], loss[1], None
@@ -289,6 +293,28 @@ def loss_and_grad(
     )
     return value, gw, float(gb) if gb.ndim == 0 else gb
 
+
+#: Why the linear model cannot train a loss that compares, and what to do instead, by kind.
+_COMPARING = {
+    "ranking": (
+        "compares the scores of two items (x1, x2) per sample, where fit's linear model gives one score per "
+        "sample; a linear ranker scores both items with the same weights, and since only x1 - x2 counts, "
+        "fit(X1 - X2, target, 'hinge', loss_kwargs={'margin': margin}) trains it, X1 and X2 holding the "
+        "features of the two items"
+    ),
+    "pair": (
+        "compares the embeddings of two items, where fit's linear model gives one score per sample; train an "
+        "embedding network on pairs instead (in torch: torch.nn.CosineEmbeddingLoss, lossutils.nn.ContrastiveLoss)"
+    ),
+    "triplet": (
+        "compares the embeddings of an anchor, a positive and a negative, where fit's linear model gives one "
+        "score per sample; train an embedding network on triplets instead (in torch: torch.nn.TripletMarginLoss)"
+    ),
+    "embeddings": (
+        "compares a batch of query embeddings with key embeddings, where fit's linear model gives one score per "
+        "sample; train an embedding network instead (in torch: lossutils.nn.InfoNCELoss)"
+    ),
+}
 
 #: Multi-label losses that only rank the labels of a sample (adding a constant to all its scores
 #: changes nothing), so that a model trained with them learns no threshold between labels and the rest.

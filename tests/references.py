@@ -27,7 +27,9 @@ class Reference:
     sample and class for the losses over C classes); ``second`` is None where the card gives no
     per-sample closed form. A loss with a further input (the Gaussian's variance) takes it after
     the target, and its ``grad`` and ``second`` return a pair: with respect to the first argument,
-    then to that input. ``best_constant`` is ``f(targets, **options)``, or ``f(targets,
+    then to that input. The losses that compare take their inputs in their own argument order
+    (``x1, x2, target``; ``anchor, positive, negative``; ``queries, keys``), and ``grad`` returns
+    one gradient per input but the target. ``best_constant`` is ``f(targets, **options)``, or ``f(targets,
     n_classes)`` for the losses over C classes: the constant first argument that minimises the
     mean loss; None where none exists or it has no closed form. The multi-label losses take the
     targets of all samples, (N, C), and give one constant per label; multilabel_margin's target
@@ -398,5 +400,130 @@ REFERENCES.update(
         ),
         # one sequence (T, C) and its labels, by enumeration of every path: tests/test_ctc.py
         "ctc": Reference(loss=ctc_loss, grad=ctc_grad),
+    }
+)
+
+
+# -- comparing instead of labelling: pairs of scores, pairs and triplets of embeddings, a batch ------
+
+
+def norm(x: np.ndarray) -> np.ndarray:
+    """The Euclidean norm of each row."""
+    return np.sqrt(np.sum(x**2, axis=-1))
+
+
+def unit(x: np.ndarray) -> np.ndarray:
+    """x / |x|, row by row."""
+    return x / norm(x)[..., None]
+
+
+def cosine(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
+    """c = x1 . x2 / (|x1| |x2|), row by row."""
+    return np.sum(x1 * x2, axis=-1) / (norm(x1) * norm(x2))
+
+
+def cosine_grad(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
+    """dc/dx1 = (x2^ - c x1^) / |x1|."""
+    return (unit(x2) - cosine(x1, x2)[..., None] * unit(x1)) / norm(x1)[..., None]
+
+
+def cosine_embedding_grad(x1, x2, t, margin):
+    """-g for t = +1, g for t = -1 and c > margin, else 0; g = dc/dx (for x2, with the roles swapped)."""
+    s = np.where(t == 1, -1.0, np.where(cosine(x1, x2) > margin, 1.0, 0.0))[..., None]
+    return s * cosine_grad(x1, x2), s * cosine_grad(x2, x1)
+
+
+def contrastive_grad(x1, x2, t, margin):
+    """x1 - x2 for t = +1, -max(0, margin - d) u for t = -1, u = (x1 - x2) / d; for x2, the opposite."""
+    d = norm(x1 - x2)
+    g = np.where((t == 1)[..., None], x1 - x2, -np.maximum(0.0, margin - d)[..., None] * unit(x1 - x2))
+    return g, -g
+
+
+def p_distance(x: np.ndarray, y: np.ndarray, p: float, eps: float) -> np.ndarray:
+    """d(x, y) = |x - y + eps|_p, row by row."""
+    return np.sum(np.abs(x - y + eps) ** p, axis=-1) ** (1 / p)
+
+
+def p_distance_grad(x: np.ndarray, y: np.ndarray, p: float, eps: float) -> np.ndarray:
+    """dd/dx = sign(v) |v|^(p - 1) / d^(p - 1), v = x - y + eps (v / d for p = 2); dd/dy is its opposite."""
+    v = x - y + eps
+    return np.sign(v) * np.abs(v) ** (p - 1) / p_distance(x, y, p, eps)[..., None] ** (p - 1)
+
+
+def triplet_loss(a, pos, neg, margin, p, eps, swap):
+    """max(0, d(a, x+) - d(a, x-) + margin), with d(a, x-) -> min(d(a, x-), d(x+, x-)) if swap."""
+    d_neg = p_distance(a, neg, p, eps)
+    if swap:
+        d_neg = np.minimum(d_neg, p_distance(pos, neg, p, eps))
+    return np.maximum(0.0, p_distance(a, pos, p, eps) - d_neg + margin)
+
+
+def triplet_grad(a, pos, neg, margin, p, eps, swap):
+    """[loss > 0] (u+ - u-) for the anchor, u_pm = dd(a, x_pm)/da; the positive and the negative by the
+    same chain rule; with swap, the distance of the negative is the smaller of d(a, x-) and d(x+, x-)."""
+    active = (triplet_loss(a, pos, neg, margin, p, eps, swap) > 0)[..., None]
+    from_positive = (swap & (p_distance(pos, neg, p, eps) < p_distance(a, neg, p, eps)))[..., None]
+    u_ap = p_distance_grad(a, pos, p, eps)
+    u_an = np.where(from_positive, 0.0, p_distance_grad(a, neg, p, eps))
+    u_pn = np.where(from_positive, p_distance_grad(pos, neg, p, eps), 0.0)
+    return active * (u_ap - u_an), active * (-u_ap - u_pn), active * (u_an + u_pn)
+
+
+def info_nce_loss(q, k, temperature, symmetric):
+    """-log softmax_j(s_ij / tau)_i with s_ij = q^_i . k^_j; averaged with the same over the queries
+    for each key if symmetric. One loop per query, as written."""
+    s = np.array([[unit(qi) @ unit(kj) for kj in k] for qi in q]) / temperature
+    loss = np.array([np.log(np.sum(np.exp(s[i]))) - s[i, i] for i in range(len(q))])
+    if symmetric:
+        loss = 0.5 * (loss + np.array([np.log(np.sum(np.exp(s[:, i]))) - s[i, i] for i in range(len(q))]))
+    return loss
+
+
+def info_nce_grad(q, k, temperature, symmetric):
+    """(I - q^_i q^_i^T) / (tau |q_i|) sum_j (p_ij - [j = i]) k^_j, and the same for each key with the
+    roles of queries and keys swapped (the column j of p); symmetric averages the two directions."""
+    s = np.array([[unit(qi) @ unit(kj) for kj in k] for qi in q]) / temperature
+    n, dim = q.shape
+    rows = softmax(s) - np.eye(n)  # p_ij - [j = i], query i among the keys
+    cols = softmax(s.T).T - np.eye(n) if symmetric else np.zeros((n, n))  # key j among the queries
+    g = rows if not symmetric else 0.5 * (rows + cols)
+    d_q = np.array([(np.eye(dim) - np.outer(unit(q[i]), unit(q[i]))) @ (g[i] @ unit(k)) / norm(q[i]) for i in range(n)])
+    d_k = np.array(
+        [(np.eye(dim) - np.outer(unit(k[j]), unit(k[j]))) @ (g[:, j] @ unit(q)) / norm(k[j]) for j in range(n)]
+    )
+    return d_q / temperature, d_k / temperature
+
+
+REFERENCES.update(
+    {
+        "margin_ranking": Reference(
+            loss=lambda x1, x2, t, margin: np.maximum(0.0, -t * (x1 - x2) + margin),
+            grad=lambda x1, x2, t, margin: (
+                np.where(t * (x1 - x2) < margin, -t, 0.0),
+                np.where(t * (x1 - x2) < margin, t, 0.0),
+            ),
+            second=lambda x1, x2, t, margin: (np.zeros_like(x1), np.zeros_like(x2)),
+        ),
+        # the losses of embeddings have a D x D Hessian per row: their cards' claims are tested in
+        # tests/test_ranking.py, and none has a best constant (the prediction is vectors)
+        "cosine_embedding": Reference(
+            loss=lambda x1, x2, t, margin: np.where(
+                t == 1, 1 - cosine(x1, x2), np.maximum(0.0, cosine(x1, x2) - margin)
+            ),
+            grad=cosine_embedding_grad,
+        ),
+        "contrastive": Reference(
+            loss=lambda x1, x2, t, margin: np.where(
+                t == 1, 0.5 * norm(x1 - x2) ** 2, 0.5 * np.maximum(0.0, margin - norm(x1 - x2)) ** 2
+            ),
+            grad=contrastive_grad,
+        ),
+        "triplet_margin": Reference(loss=triplet_loss, grad=triplet_grad),
+        "triplet_margin_with_distance": Reference(  # the default distance: |x - y + 1e-6|_2
+            loss=lambda a, pos, neg, margin, swap: triplet_loss(a, pos, neg, margin, 2.0, 1e-6, swap),
+            grad=lambda a, pos, neg, margin, swap: triplet_grad(a, pos, neg, margin, 2.0, 1e-6, swap),
+        ),
+        "info_nce": Reference(loss=info_nce_loss, grad=info_nce_grad),
     }
 )

@@ -32,6 +32,7 @@ CHAPTERS = {
     "09_choosing.ipynb",
     "10_distributions.ipynb",
     "11_multilabel.ipynb",
+    "12_comparing.ipynb",
     "13_ctc.ipynb",
 }
 LATEX_FIELDS = ("argument", "formula", "gradient", "second_derivative")
@@ -60,7 +61,12 @@ def test_card_fields_are_complete_and_consistent(name):
     c, entry = card(name), LOSSES[name]
     assert c.key == name
     assert c.entry is entry
-    assert c.family == ("regression" if entry.kind in ("residual", "mean_and_variance", "rate") else "classification")
+    if entry.kind in ("residual", "mean_and_variance", "rate"):
+        assert c.family == "regression"
+    elif entry.kind in ("ranking", "pair", "triplet", "embeddings"):
+        assert c.family == "comparison"
+    else:
+        assert c.family == "classification"
     assert c.chapter in CHAPTERS
     assert c.lossutils_name == f"lossutils.{name}"
     assert c.grad_name == f"lossutils.{name}_grad"
@@ -149,6 +155,12 @@ OTHER_OPTIONS = {
     "poisson_nll": [{"log_input": False}, {"full": True}, {"log_input": False, "full": True, "eps": 0.5}],
     "hinge_embedding": [{"margin": 2.0}],
     "multi_margin": [{"p": 2}, {"margin": 0.3}, {"p": 2, "margin": 1.7}],
+    "margin_ranking": [{"margin": 0.5}, {"margin": -0.3}],
+    "cosine_embedding": [{"margin": 0.3}, {"margin": -0.4}],
+    "contrastive": [{"margin": 2.5}],
+    "triplet_margin": [{"margin": 0.4}, {"p": 1}, {"p": 3}, {"swap": True}, {"eps": 0.0}],
+    "triplet_margin_with_distance": [{"margin": 2.0}, {"swap": True}],
+    "info_nce": [{"temperature": 0.5}, {"symmetric": True}],
 }
 # CTC's reference sums over every alignment of one sequence (T, C) to its labels: tests/test_ctc.py
 # holds it to lossutils.ctc (test_matches_the_sum_over_every_alignment)
@@ -205,7 +217,39 @@ def sample(name: str, rng: np.random.Generator, options: dict) -> tuple[np.ndarr
         case "distance":
             d = rng.uniform(0.0, 3.0, size=n)
             return np.where(np.abs(d - options["margin"]) < 0.05, d + 0.2, d), rng.choice([-1.0, 1.0], size=n)
+        case "ranking":  # t (x1 - x2) away from the margin
+            t, x2 = rng.choice([-1.0, 1.0], size=n), rng.normal(size=n)
+            m = rng.choice([-1.0, 1.0], size=n) * rng.uniform(0.05, 3.0, size=n) + options["margin"]
+            return x2 + t * m, x2, t
+        case "pair" | "triplet":  # rows of embeddings, kept where no term is within 0.05 of its kink
+            return kept_rows(name, rng, n, C, options)
+        case "embeddings":
+            q = rng.normal(size=(n // 4, C))
+            return q, q + 0.5 * rng.normal(size=q.shape)
     raise AssertionError(f"no inputs for a loss of kind {LOSSES[name].kind!r}")
+
+
+def kept_rows(name: str, rng: np.random.Generator, n: int, dim: int, options: dict) -> tuple[np.ndarray, ...]:
+    """n rows of a pair (x1, x2, t) or a triplet (anchor, positive, negative) drawn until none is within
+    0.05 of a kink of the loss `name` with `options`: the cosine at the margin (cosine_embedding), the
+    loss at 0 and the swap's tie (the triplets), a component of a difference at 0 (p = 1)."""
+    kind = LOSSES[name].kind
+    rows: list[tuple[np.ndarray, ...]] = []
+    while len(rows) < n:
+        a = rng.normal(size=dim)
+        b, c = a + 0.7 * rng.normal(size=dim), a + 1.2 * rng.normal(size=dim)
+        if kind == "pair":
+            t = rng.choice([-1.0, 1.0])
+            cos = a @ b / np.sqrt(a @ a * (b @ b))
+            if name != "cosine_embedding" or abs(cos - options["margin"]) >= 0.05:
+                rows.append((a, b, np.array(t)))
+            continue
+        p, eps = options.get("p", 2.0), options.get("eps", 1e-6)
+        d_ap, d_an, d_pn = (np.sum(np.abs(x - y + eps) ** p) ** (1 / p) for x, y in ((a, b), (a, c), (b, c)))
+        h = d_ap - min(d_an, d_pn if options["swap"] else d_an) + options["margin"]
+        if abs(h) >= 0.05 and abs(d_an - d_pn) >= 0.05 and np.min(np.abs(np.r_[a - b, a - c, b - c])) >= 0.05:
+            rows.append((a, b, c))
+    return tuple(np.stack(column) for column in zip(*rows, strict=True))
 
 
 def as_tuple(grad: np.ndarray | tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
@@ -213,9 +257,15 @@ def as_tuple(grad: np.ndarray | tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...
     return grad if isinstance(grad, tuple) else (grad,)
 
 
-def differentiable_positions(args: tuple[np.ndarray, ...]) -> list[int]:
-    """The positions of the inputs the gradients are taken with respect to: all but the target."""
-    return [k for k in range(len(args)) if k != 1]
+def differentiable_positions(name: str) -> list[int]:
+    """The positions of the inputs the gradients are taken with respect to: every positional input
+    of the loss's signature but the target."""
+    positional = [
+        p.name
+        for p in inspect.signature(LOSSES[name].fn).parameters.values()
+        if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    ]
+    return [k for k, parameter in enumerate(positional) if parameter != "target"]
 
 
 @pytest.mark.parametrize(("name", "options"), CASES, ids=CASE_IDS)
@@ -229,7 +279,7 @@ def test_reference_formulas_match_lossutils(name, options):
         atol=1e-12,
     )
     ref_grads, grads = as_tuple(ref.grad(*args, **options)), as_tuple(entry.grad(*args, reduction="none", **options))
-    assert len(ref_grads) == len(grads) == len(differentiable_positions(args))
+    assert len(ref_grads) == len(grads) == len(differentiable_positions(name))
     for ref_grad, grad in zip(ref_grads, grads, strict=True):
         np.testing.assert_allclose(ref_grad, grad, rtol=1e-9, atol=1e-12)
 
@@ -240,12 +290,19 @@ SECOND_CASES = [(name, options) for name, options in CASES if REFERENCES[name].s
 def test_every_element_wise_card_states_its_second_derivative():
     # cross-entropy, focal loss and multi-margin with p = 2 have a C x C Hessian in the scores per
     # sample, which their cards do not write out (the diagonals the cross-entropy and multi-margin
-    # cards state are tested below and in tests/test_multi_margin.py), and CTC's is tested in test_ctc.py
+    # cards state are tested below and in tests/test_multi_margin.py), and CTC's is tested in test_ctc.py;
+    # the losses of embeddings have a D x D Hessian per row (the contrastive and triplet cards' are
+    # tested in tests/test_ranking.py)
     assert {name for name, ref in REFERENCES.items() if ref.second is None} == {
         "cross_entropy",
         "focal_loss",
         "multi_margin",
         "ctc",
+        "cosine_embedding",
+        "contrastive",
+        "triplet_margin",
+        "triplet_margin_with_distance",
+        "info_nce",
     }
 
 
@@ -256,8 +313,8 @@ def test_second_derivative_matches_finite_differences_of_the_gradient(name, opti
     args = sample(name, np.random.default_rng(1), options)
     h = 1e-5
     seconds = as_tuple(REFERENCES[name].second(*args, **options))
-    assert len(seconds) == len(differentiable_positions(args))
-    for j, (k, second) in enumerate(zip(differentiable_positions(args), seconds, strict=True)):
+    assert len(seconds) == len(differentiable_positions(name))
+    for j, (k, second) in enumerate(zip(differentiable_positions(name), seconds, strict=True)):
         up, down = list(args), list(args)
         up[k], down[k] = args[k] + h, args[k] - h
         numeric = (
@@ -294,7 +351,9 @@ CLASS_MINIMISERS = [name for name in NAMES if LOSSES[name].kind == "classes" and
 def test_the_losses_without_a_closed_form_best_constant_are_tested_on_their_own():
     # mbe is unbounded below, focal loss and multi-class hinge have no closed form, and kl_div's
     # best distribution is the target itself: each has its own test below; multi-margin (WW / C
-    # for p = 1) and CTC (no constant to hold, unbounded below) have theirs in their own files
+    # for p = 1) and CTC (no constant to hold, unbounded below) have theirs in their own files, and
+    # so do the losses that compare (tests/test_ranking.py: a constant difference of two scores, and
+    # the collapse of every embedding to one point)
     assert {name for name, ref in REFERENCES.items() if ref.best_constant is None} == {
         "mbe",
         "focal_loss",
@@ -303,6 +362,12 @@ def test_the_losses_without_a_closed_form_best_constant_are_tested_on_their_own(
         "multilabel_margin",
         "multi_margin",
         "ctc",
+        "margin_ranking",
+        "cosine_embedding",
+        "contrastive",
+        "triplet_margin",
+        "triplet_margin_with_distance",
+        "info_nce",
     }
     assert CLASS_MINIMISERS == ["cross_entropy", "nll_loss"]
     # gaussian_nll's best constant is a pair (mean, variance), multilabel_soft_margin's a vector

@@ -19,16 +19,19 @@ generator for its kind, a torch reference) fails instead of skipping it. The che
 8. extreme inputs (scores of +-1e4, residuals of 1e4) give finite values and torch's gradients,
    with no floating-point warning.
 
-A loss with inputs after the target (a Gaussian's variance, :data:`MORE_INPUTS`) gets them from
-its kind's generator, and each check covers its gradient with respect to every input but the
-target. Special cases (weights, ``ignore_index``, label smoothing, layouts, ``pos_weight``, var
-shapes, ...) stay in the per-family test files. A kind whose inputs these checks cannot build
+A loss with more positional inputs than a prediction and a target (:data:`POSITIONAL_INPUTS`: a
+Gaussian's variance after the target, the second item of a pair before its label, a triplet or a
+batch of queries and keys without any label) gets them from its kind's generator, and each check
+covers its gradient with respect to every input but the target. Special cases (weights,
+``ignore_index``, label smoothing, layouts, ``pos_weight``, var shapes, ...) stay in the per-family
+test files. A kind whose inputs these checks cannot build
 (:data:`DEDICATED_TEST_FILES`: CTC's four arrays) is tested in its own file, which must run each
 of the checks on each of its losses.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import math
@@ -131,8 +134,75 @@ def _distance(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]
     return _off_the_kinks(np.abs(2.0 * rng.normal(size=(n, 3)))), rng.choice([-1.0, 1.0], size=(n, 3))
 
 
-#: One generator per kind: (rng, number of samples) -> (first argument, target, *MORE_INPUTS of the
-#: kind) in float64.
+# -- the losses that compare: pairs of scores, pairs and triplets of embeddings, queries and keys --
+
+EMBEDDING_DIM = 3
+
+
+def _ranking(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two scores and a preference, with t (x1 - x2) off the kinks (the margins are multiples of 0.5)."""
+    target = rng.choice([-1.0, 1.0], size=(n, 3))
+    x2 = rng.normal(size=(n, 3))
+    return x2 + target * _off_the_kinks(2.0 * rng.normal(size=(n, 3))), x2, target
+
+
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+
+def _pair(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of embeddings (n, D) with labels +-1, built at a chosen cosine: off the multiples of
+    0.5, where cosine_embedding's margins put its kinks. Their distances, from about 0 to 4, lie on
+    both sides of contrastive's margins (it has no kink: its terms are squared)."""
+    x1 = rng.normal(size=(n, EMBEDDING_DIM))
+    cos = _off_the_kinks(rng.uniform(-0.95, 0.95, size=(n, 1)))
+    u = _unit_rows(x1)
+    w = rng.normal(size=(n, EMBEDDING_DIM))
+    w_perp = _unit_rows(w - np.sum(w * u, axis=-1, keepdims=True) * u)  # a direction at right angles to x1
+    x2 = rng.uniform(0.5, 2.0, size=(n, 1)) * (cos * u + np.sqrt(1 - cos**2) * w_perp)
+    return x1, x2, rng.choice([-1.0, 1.0], size=n)
+
+
+#: The p-norms and the cosine distance that the triplet losses' options use (the generator keeps
+#: the triplets off the kinks of each).
+TRIPLET_NORMS = (1.0, 1.5, 2.0, 3.0)
+
+
+def _triplet_distances(x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    """The distances of TRIPLET_NORMS (eps = 1e-6, PyTorch's default) and 1 - cos, row by row."""
+    p_norms = [np.sum(np.abs(x - y + 1e-6) ** p, axis=-1) ** (1 / p) for p in TRIPLET_NORMS]
+    return [*p_norms, 1 - np.sum(_unit_rows(x) * _unit_rows(y), axis=-1)]
+
+
+def _triplet(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Anchors, positives and negatives (n, D), drawn until n of them stay off every kink for every
+    distance of :func:`_triplet_distances`: d(a, p) - d(a, n) at least 0.05 from a multiple of 0.5
+    (the margins are multiples of 0.5), d(a, n) at least 0.05 from d(p, n) (the swap's choice), and
+    every component of the differences at least 0.05 from 0 (the p-norms' kinks and curvature)."""
+    kept: list[np.ndarray] = []
+    while sum(k.shape[1] for k in kept) < n:
+        a = rng.normal(size=(2 * n + 8, EMBEDDING_DIM))
+        pos, neg = a + 0.7 * rng.normal(size=a.shape), a + 1.2 * rng.normal(size=a.shape)
+        ok = np.all(np.abs(np.concatenate([a - pos, a - neg, pos - neg], axis=1)) >= KINK_GAP, axis=1)
+        for d_ap, d_an, d_pn in zip(
+            *(_triplet_distances(x, y) for x, y in ((a, pos), (a, neg), (pos, neg))), strict=True
+        ):
+            frac = np.mod(d_ap - d_an, 0.5)
+            ok &= (frac >= KINK_GAP) & (frac <= 0.5 - KINK_GAP)
+            ok &= np.abs(d_an - d_pn) >= KINK_GAP
+        kept.append(np.stack([a, pos, neg])[:, ok])
+    triplets = np.concatenate(kept, axis=1)[:, :n]
+    return triplets[0], triplets[1], triplets[2]
+
+
+def _embeddings(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Queries (n, D) and keys near them: key i is query i plus noise (InfoNCE has no kinks)."""
+    queries = rng.normal(size=(n, EMBEDDING_DIM))
+    return queries, queries + 0.5 * rng.normal(size=queries.shape)
+
+
+#: One generator per kind: (rng, number of samples) -> the kind's positional inputs (the first
+#: argument, then :data:`POSITIONAL_INPUTS`) in float64.
 GENERATORS: dict[str, Callable[[np.random.Generator, int], tuple[np.ndarray, ...]]] = {
     "residual": _residual,
     "probability": _probability,
@@ -144,26 +214,55 @@ GENERATORS: dict[str, Callable[[np.random.Generator, int], tuple[np.ndarray, ...
     "rate": _rate,
     "multilabel": _multilabel,
     "distance": _distance,
+    "ranking": _ranking,
+    "pair": _pair,
+    "triplet": _triplet,
+    "embeddings": _embeddings,
 }
 
-#: The inputs after the target, by kind (a Gaussian's variance). Each is differentiable: the
-#: loss's ``_grad`` returns a tuple, one gradient per differentiable input (the first argument,
-#: then these), and each is checked as the first argument's is.
-MORE_INPUTS: dict[str, tuple[str, ...]] = {"mean_and_variance": ("var",)}
+#: The positional inputs of each kind after the first argument, by their names in the losses'
+#: signatures, where they are not just ``("target",)``: a Gaussian's variance comes after the
+#: target, the second item of a pair before its label, and a triplet or a batch of queries and keys
+#: has no label at all. Every input but ``"target"`` is differentiable: the loss's ``_grad`` returns
+#: a tuple, one gradient per differentiable input in argument order, and each is checked as the
+#: first argument's is.
+POSITIONAL_INPUTS: dict[str, tuple[str, ...]] = {
+    "mean_and_variance": ("target", "var"),
+    "ranking": ("x2", "target"),
+    "pair": ("x2", "target"),
+    "triplet": ("positive", "negative"),
+    "embeddings": ("keys",),
+}
+
+
+def positional_inputs(kind: str) -> tuple[str, ...]:
+    """The names of the positional inputs of ``kind`` after the first argument."""
+    return POSITIONAL_INPUTS.get(kind, ("target",))
+
+
+def target_position(kind: str) -> int | None:
+    """Where the target sits among the positional inputs of ``kind``; None for a kind without one."""
+    names = positional_inputs(kind)
+    return 1 + names.index("target") if "target" in names else None
+
+
+def differentiable_positions(kind: str) -> list[int]:
+    """The positions of the inputs a loss's gradient is taken with respect to: all but the target."""
+    return [k for k in range(1 + len(positional_inputs(kind))) if k != target_position(kind)]
 
 
 def inputs(kind: str, rng: np.random.Generator, dtype: Any = np.float64, n: int = 4) -> tuple[np.ndarray, ...]:
-    """Valid positional inputs of ``kind`` with ``n`` samples, off every kink: (first argument,
-    target, *the kind's MORE_INPUTS).
+    """Valid positional inputs of ``kind`` with ``n`` samples, off every kink: the first argument,
+    then the kind's :data:`POSITIONAL_INPUTS`.
 
     Floating arrays come in ``dtype``; class indices stay int64.
     """
     return tuple(a.astype(dtype) if a.dtype.kind == "f" else a for a in GENERATORS[kind](rng, n))
 
 
-def differentiable(args: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+def differentiable(kind: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
     """The inputs a loss's gradient is taken with respect to: all but the target."""
-    return (args[0], *args[2:])
+    return tuple(args[k] for k in differentiable_positions(kind))
 
 
 def gradients(entry: LossEntry, *args: Any, **options: Any) -> tuple[np.ndarray, ...]:
@@ -190,7 +289,8 @@ def extreme_inputs(entry: LossEntry) -> tuple[Any, ...]:
 
 def _in_format(entry: LossEntry, args: tuple[Any, ...]) -> tuple[Any, ...]:
     convert = TARGET_FORMATS.get(entry.name)
-    return args if convert is None else (args[0], convert(args[1]), *args[2:])
+    k = target_position(entry.kind)
+    return args if convert is None or k is None else (*args[:k], convert(args[k]), *args[k + 1 :])
 
 
 #: Inputs at the edge of the float range, one set per kind (no residual or margin at a kink).
@@ -236,11 +336,30 @@ EXTREME: dict[str, tuple[np.ndarray, ...]] = {
         np.array([[1e4, 0.0, 1e30], [2e4, 1e-30, 0.3]]),
         np.array([[1.0, -1.0, -1.0], [-1.0, 1.0, -1.0]]),
     ),
+    "ranking": (  # differences of 2e4 either way, and of 1e-30 at margin 0 (not quite the kink)
+        np.array([[1e4, -1e4, 0.3], [2e4, 1e-30, -1e4]]),
+        np.array([[-1e4, 1e4, 0.2], [0.0, 0.0, 1e4]]),
+        np.array([[1.0, 1.0, -1.0], [-1.0, 1.0, 1.0]]),
+    ),
+    "pair": (  # opposite and huge; both zero (cosine 0 by the eps; distance 0); tiny against unit; equal
+        np.array([[1e4, -1e4, 0.0], [0.0, 0.0, 0.0], [1e-30, 2e-30, 0.0], [0.3, 0.4, 0.5]]),
+        np.array([[-1e4, 1e4, 1.0], [0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.3, 0.4, 0.5]]),
+        np.array([1.0, 1.0, -1.0, -1.0]),
+    ),
+    "triplet": (  # far apart, all at one point (the eps alone), the negative on the anchor, a huge loss
+        np.array([[1e4, -1e4, 0.0], [0.0, 0.0, 0.0], [0.5, 0.5, 0.5], [1e4, 0.0, 0.0]]),
+        np.array([[1e4, -1e4, 1.0], [0.0, 0.0, 0.0], [1e-30, 0.0, 0.0], [-1e4, 0.0, 0.0]]),
+        np.array([[-1e4, 1e4, 0.0], [0.0, 0.0, 0.0], [0.5, 0.5, 0.5], [1e4, 1.0, 0.0]]),
+    ),
+    "embeddings": (  # huge, zero and tiny rows (their norms floored at 1e-12), and an opposite pair
+        np.array([[1e4, -1e4, 0.0], [0.0, 0.0, 0.0], [1e-30, 0.0, 0.0], [0.3, 0.4, 0.5]]),
+        np.array([[1e4, 1e4, 1.0], [1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [-0.3, -0.4, -0.5]]),
+    ),
 }
 
 
-#: Kinds whose samples are the rows of the first argument (N, C): one loss per row.
-ROW_KINDS = ("classes", "multilabel")
+#: Kinds whose samples are the rows of the first argument (N, C) or (N, D): one loss per row.
+ROW_KINDS = ("classes", "multilabel", "pair", "triplet", "embeddings")
 
 
 def sample_shape(kind: str, first_shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -282,6 +401,24 @@ def _squared_hinge(x: torch.Tensor, t: torch.Tensor, reduction: str, margin: flo
     return _reduce(torch.relu(margin - t * x) ** 2, reduction)
 
 
+def _contrastive(
+    x1: torch.Tensor, x2: torch.Tensor, t: torch.Tensor, reduction: str, margin: float = 1.0
+) -> torch.Tensor:
+    d = torch.linalg.vector_norm(x1 - x2, dim=-1)  # Hadsell et al.'s Y = 0 (similar) is t = +1 here
+    return _reduce(torch.where(t == 1, 0.5 * d**2, 0.5 * torch.relu(margin - d) ** 2), reduction)
+
+
+def _info_nce(
+    q: torch.Tensor, k: torch.Tensor, reduction: str, temperature: float = 0.1, symmetric: bool = False
+) -> torch.Tensor:
+    logits = F.normalize(q, dim=1) @ F.normalize(k, dim=1).T / temperature  # scaled cosine similarities
+    positives = torch.arange(len(q))  # the key of query i is key i
+    loss = F.cross_entropy(logits, positives, reduction="none")
+    if symmetric:
+        loss = 0.5 * (loss + F.cross_entropy(logits.T, positives, reduction="none"))
+    return _reduce(loss, reduction)
+
+
 def _multiclass_hinge(
     x: torch.Tensor, t: torch.Tensor, reduction: str, margin: float = 1.0, variant: str = "weston_watkins"
 ) -> torch.Tensor:
@@ -302,7 +439,24 @@ TORCH_FORMULA: dict[str, Callable[..., torch.Tensor]] = {
     "hinge": _hinge,
     "squared_hinge": _squared_hinge,
     "multiclass_hinge": _multiclass_hinge,
+    "contrastive": _contrastive,
+    "info_nce": _info_nce,
 }
+
+#: Option values that name a NumPy function of lossutils, and the torch function the torch
+#: reference takes in their place (a distance between rows, for the triplet losses).
+TORCH_OPTION_VALUES: dict[str, dict[str, Callable[..., torch.Tensor]]] = {
+    "distance_function": {
+        "euclidean": F.pairwise_distance,
+        "cosine": lambda x, y: 1 - F.cosine_similarity(x, y, dim=-1),
+    }
+}
+
+
+def torch_options(options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` for the torch reference: a name in :data:`TORCH_OPTION_VALUES` becomes its torch function."""
+    return {k: TORCH_OPTION_VALUES[k][v] if k in TORCH_OPTION_VALUES else v for k, v in options.items()}
+
 
 #: Losses whose torch twin overflows (inf loss, nan gradient) at :data:`EXTREME` inputs where
 #: lossutils stays exact (documented): there they are compared with their formula written
@@ -333,6 +487,24 @@ OPTIONS: dict[str, list[dict[str, Any]]] = {
         {"weight": torch.tensor([0.5, 2.0, 1.0, 3.0], dtype=torch.float64)},
         {"p": 2, "margin": 1.5, "weight": torch.tensor([1.5, 0.25, 1.0, 2.0], dtype=torch.float64)},
     ],
+    # comparing: the p-norms and distances are those the triplet generator keeps off the kinks
+    "margin_ranking": [{"margin": 0.5}, {"margin": -1.0}],
+    "cosine_embedding": [{"margin": 0.5}, {"margin": -0.5}],
+    "contrastive": [{"margin": 2.0}, {"margin": 0.5}],
+    "triplet_margin": [
+        {"margin": 0.5},
+        {"p": 1},
+        {"p": 3, "margin": 2.0},
+        {"p": 1.5},
+        {"swap": True},
+        {"eps": 0.0, "swap": True, "margin": 0.5},
+    ],
+    "triplet_margin_with_distance": [
+        {"distance_function": "cosine"},
+        {"distance_function": "cosine", "margin": 0.5, "swap": True},
+        {"distance_function": "euclidean", "margin": 2.0, "swap": True},
+    ],
+    "info_nce": [{"temperature": 0.5}, {"symmetric": True}, {"temperature": 1.0, "symmetric": True}],
 }
 
 #: Options compared with torch only, not with finite differences: under them a gradient is
@@ -375,14 +547,16 @@ def torch_value_and_grad(
     """The value of ``reference`` (the loss's :func:`torch_reference` by default) and, by
     autograd, the gradients of its sum (per sample for 'none') with respect to each
     differentiable input (all but the target), in argument order."""
+    target = target_position(entry.kind)
     tensors = [
-        torch.from_numpy(np.array(a)) if i == 1 else torch.tensor(a, requires_grad=True) for i, a in enumerate(args)
+        torch.from_numpy(np.array(a)) if i == target else torch.tensor(a, requires_grad=True)
+        for i, a in enumerate(args)
     ]
     with warnings.catch_warnings():  # F.kl_div warns that its 'mean' is not 'batchmean': known
         warnings.filterwarnings("ignore", message=".*divides the total loss by both", category=UserWarning)
-        out = (reference or torch_reference(entry))(*tensors, reduction=reduction, **options)
+        out = (reference or torch_reference(entry))(*tensors, reduction=reduction, **torch_options(options))
     out.sum().backward()
-    grads = [x.grad for x in differentiable(tuple(tensors))]
+    grads = [x.grad for x in differentiable(entry.kind, tuple(tensors))]
     assert all(g is not None for g in grads)
     return out.detach().numpy(), tuple(g.numpy() for g in grads if g is not None)
 
@@ -412,7 +586,8 @@ def test_the_lists_of_special_cases_name_registered_losses() -> None:
     assert set(OPTIONS).issubset(LOSSES)
     assert set(TORCH_ONLY_OPTIONS).issubset(LOSSES)
     assert TORCH_REJECTS_NAN.issubset(LOSSES)
-    assert set(MORE_INPUTS).issubset(KINDS)
+    assert set(POSITIONAL_INPUTS).issubset(KINDS)
+    assert set(N_FOR_FLOAT16).issubset(KINDS)
     assert set(TARGET_FORMATS).issubset(LOSSES)
     assert set(TORCH_OVERFLOWS).issubset(LOSSES)
 
@@ -423,7 +598,7 @@ def test_gradient_takes_the_arguments_of_its_loss(name: str) -> None:
     params = inspect.signature(entry.fn).parameters
     assert inspect.signature(entry.grad).parameters == params
     positional = [p.name for p in params.values() if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
-    assert positional[1:] == ["target", *MORE_INPUTS.get(entry.kind, ())]  # the inputs the generators give
+    assert positional[1:] == list(positional_inputs(entry.kind))  # the inputs the generators give
     assert "reduction" in params
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in list(params.values())[len(positional) :])
 
@@ -456,7 +631,7 @@ def test_gradient_matches_central_finite_differences(name: str) -> None:
     entry = LOSSES[name]
     args = loss_inputs(entry, rng_for(name))
     h = 1e-6  # far below the inputs' distance to a kink (KINK_GAP)
-    positions = [k for k in range(len(args)) if k != 1]  # every input but the target
+    positions = differentiable_positions(entry.kind)  # every input but the target
     for options in option_sets(name):
         grads = gradients(entry, *args, reduction="sum", **options)
         assert len(grads) == len(positions), options
@@ -518,10 +693,18 @@ def test_float16_in_float16_out(name: str) -> None:
             )
 
 
+#: Kinds whose float16 check takes fewer samples than the 70 000 below: InfoNCE compares every
+#: query with every key, an N x N matrix (70 000² floats would need 20 GB); with 3000 each row's
+#: softmax sums more terms than float16 adds up exactly (2048), which a float32 accumulation gets right.
+N_FOR_FLOAT16 = {"embeddings": 3000}
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_float16_is_computed_in_float32(name: str) -> None:
     entry = LOSSES[name]
-    n = 70_000  # more samples than float16 counts: only a float32 accumulation gets the mean right
+    n = N_FOR_FLOAT16.get(
+        entry.kind, 70_000
+    )  # more samples than float16 counts: only a float32 accumulation gets the mean right
     args = loss_inputs(entry, rng_for(name), np.float16, n=n)
     args32 = _as_float32(args)
     default = default_reduction(entry)  # a mean: 'batchmean' for kl_div
@@ -543,15 +726,15 @@ def test_float16_is_computed_in_float32(name: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_mixed_dtypes_promote_as_in_torch(name: str, first_dtype: type, target_dtype: type) -> None:
     entry = LOSSES[name]
-    first, target, *more = loss_inputs(entry, rng_for(name))
-    first = first.astype(first_dtype)
-    more = [a.astype(first_dtype) for a in more]  # the further inputs in the first's dtype
-    if target.dtype.kind == "f":  # class indices stay integers: torch keeps the float dtype then
-        target = target.astype(target_dtype)
-    expected = numpy_dtype(torch.result_type(torch.from_numpy(first), torch.from_numpy(target)))
+    args = list(loss_inputs(entry, rng_for(name)))
+    other = target_position(entry.kind) or len(args) - 1  # the target, or the last input of a kind without one
+    for k, a in enumerate(args):  # the other inputs in the first's dtype
+        if a.dtype.kind == "f":  # class indices stay integers: torch keeps the float dtype then
+            args[k] = a.astype(target_dtype if k == other else first_dtype)
+    expected = numpy_dtype(functools.reduce(torch.promote_types, [torch.from_numpy(a).dtype for a in args]))
     for reduction in reductions(entry):
-        assert entry.fn(first, target, *more, reduction=reduction).dtype == expected, reduction
-        grads = gradients(entry, first, target, *more, reduction=reduction)
+        assert entry.fn(*args, reduction=reduction).dtype == expected, reduction
+        grads = gradients(entry, *args, reduction=reduction)
         assert all(grad.dtype == expected for grad in grads), reduction
 
 
@@ -565,13 +748,13 @@ def test_nan_propagates_as_in_torch(name: str) -> None:
     (the further inputs of the generators are shaped like the first argument)."""
     entry = LOSSES[name]
     args = loss_inputs(entry, rng_for(name))
-    first, target = args[:2]
+    first = args[0]
     poisoned = np.zeros(first.shape, dtype=bool)  # the elements of the poisoned sample
     if entry.kind == "classes":
-        first[0, target[0]] = np.nan  # the true class's score, which every loss over classes reads
+        first[0, args[1][0]] = np.nan  # the true class's score, which every loss over classes reads
         poisoned[0] = True
-    elif entry.kind == "multilabel":
-        first[0, 0] = np.nan  # a label or not: every sample has pairs of both (see _multilabel)
+    elif entry.kind in ROW_KINDS:  # multilabel: a label or not, every sample has pairs of both
+        first[0, 0] = np.nan  # (see _multilabel); an embedding: its whole row
         poisoned[0] = True
     else:
         first[0, 0] = np.nan
@@ -635,8 +818,8 @@ def test_results_are_numpy_scalars_and_arrays_of_the_right_shape(name: str) -> N
         else:
             assert isinstance(value, np.floating), (reduction, type(value))  # as np.mean returns
         assert value.dtype == np.float64
-        assert len(grads) == len(differentiable(args)), reduction
-        for grad, x in zip(grads, differentiable(args), strict=True):  # each shaped like its input
+        assert len(grads) == len(differentiable(entry.kind, args)), reduction
+        for grad, x in zip(grads, differentiable(entry.kind, args), strict=True):  # each shaped like its input
             assert type(grad) is np.ndarray, reduction
             assert grad.shape == x.shape, reduction
             assert grad.dtype == np.float64
@@ -657,9 +840,11 @@ FUNCTIONS = pytest.mark.parametrize("gradient", [False, True], ids=["loss", "gra
 def test_mismatched_shapes_are_a_value_error_naming_the_target(name: str, gradient: bool) -> None:
     entry = LOSSES[name]
     fn = entry.grad if gradient else entry.fn
-    first, target, *more = loss_inputs(entry, rng_for(name))
-    with pytest.raises(ValueError, match="target") as error:
-        fn(first, target[:-1], *more)  # one sample short
+    args = list(loss_inputs(entry, rng_for(name)))
+    k = target_position(entry.kind) or len(args) - 1  # the target, or the last input of a kind without one
+    args[k] = args[k][:-1]  # one sample short
+    with pytest.raises(ValueError, match=list(inspect.signature(entry.fn).parameters)[k]) as error:
+        fn(*args)
     assert "shape" in str(error.value)
 
 

@@ -12,7 +12,7 @@ from lossutils.registry import KINDS, LOSSES
 
 PUBLIC_LOSSES = sorted(
     name
-    for module in (lu.regression, lu.classification, lu.distributions, lu.multilabel, lu.sequence)
+    for module in (lu.regression, lu.classification, lu.distributions, lu.multilabel, lu.sequence, lu.ranking)
     for name in module.__all__
     if not name.endswith("_grad")
 )
