@@ -847,14 +847,21 @@ def focal_loss_grad(
 
 
 def _hinge_inputs(
-    scores: ArrayLike, target: ArrayLike, reduction: object, margin: object
+    scores: ArrayLike,
+    target: ArrayLike,
+    reduction: object,
+    margin: object,
+    *,
+    first: str = "scores",
+    nan_labels: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, float, str, np.dtype]:
-    """Validate and return ``(s, t, margin, reduction, dtype of the result)``."""
+    """Validate and return ``(s, t, margin, reduction, dtype of the result)``; ``first`` names the
+    first argument in messages. A nan label propagates, as nan data does, where ``nan_labels``."""
     checked = check_reduction(reduction)
     m = check_in_range(margin, "margin", -np.inf, np.inf)
-    s, t, dtype = as_float_pair(scores, target, ("scores", "target"))
-    check_same_shape(s, t, "scores", "target")
-    check_sign_labels(t, "target")  # a nan label propagates, as nan data does
+    s, t, dtype = as_float_pair(scores, target, (first, "target"))
+    check_same_shape(s, t, first, "target")
+    check_sign_labels(t, "target", allow_nan=nan_labels)
     return s, t, m, checked, dtype
 
 
@@ -1091,13 +1098,8 @@ def soft_margin_grad(scores: ArrayLike, target: ArrayLike, *, reduction: Reducti
 def _hinge_embedding_inputs(
     distance: ArrayLike, target: ArrayLike, reduction: object, margin: object
 ) -> tuple[np.ndarray, np.ndarray, float, str, np.dtype]:
-    """Validate and return ``(d, t, margin, reduction, dtype of the result)``."""
-    checked = check_reduction(reduction)
-    m = check_in_range(margin, "margin", -np.inf, np.inf)
-    d, t, dtype = as_float_pair(distance, target, ("distance", "target"))
-    check_same_shape(d, t, "distance", "target")
-    check_sign_labels(t, "target", allow_nan=False)  # +1 similar, -1 dissimilar: nothing else is a pair label
-    return d, t, m, checked, dtype
+    """:func:`_hinge_inputs` for a distance: +1 similar, -1 dissimilar, and nothing else is a pair label."""
+    return _hinge_inputs(distance, target, reduction, margin, first="distance", nan_labels=False)
 
 
 def hinge_embedding(
