@@ -207,8 +207,8 @@ _REG_IN = r"$\hat y, y \in \mathbb{R}$, same shape"
 _NONNEG = r"$[0, \infty)$"
 _BIN_LOGIT = r"$z$ logit (score), $y \in \{0, 1\}$ label, $\sigma$ the sigmoid"
 _MARGIN = r"$s$ score, $t \in \{-1, +1\}$ label, $\Delta$ target margin; $t s$ is the sample's (functional) margin"
-_MANY_LABELS = "11_multilabel.ipynb"  # the chapter of the multi-label and binary margin losses
-_COMPARING = "12_comparing.ipynb"  # the chapter of the ranking, metric-learning and contrastive losses
+_MANY_LABELS = "09_multilabel.ipynb"  # the chapter of the multi-label and binary margin losses
+_COMPARING = "10_comparing.ipynb"  # the chapter of the ranking, metric-learning and contrastive losses
 _CLASSES = (
     r"$z \in \mathbb{R}^C$ logits, $y$ true class, $p = \operatorname{softmax}(z)$, $[k = y]$ is 1 at the true class"
 )
@@ -587,7 +587,7 @@ _CARD_LIST = [
             r"$[\tfrac12 \log \epsilon, \infty)$ (plus $\tfrac12 \log 2\pi$ with `full`): "
             r"negative for a confident, accurate prediction"
         ),
-        chapter="10_distributions.ipynb",
+        chapter="08_distributions.ipynb",
         options={"full": False, "eps": 1e-6},
         use_when=(
             r"regression that also says how sure it is: the noise varies with the input, and the model "
@@ -622,7 +622,7 @@ _CARD_LIST = [
             r"$\mathbb{R}$: its minimum over the rate, about $y - y \log y$ at $\lambda = y$, is negative for "
             r"$y > e$; with `full`, $\ge 0$ for integer counts"
         ),
-        chapter="10_distributions.ipynb",
+        chapter="08_distributions.ipynb",
         options={"log_input": True, "full": False, "eps": 1e-8},
         torch_note=(
             "scikit-learn: `sklearn.metrics.mean_poisson_deviance` = 2 × (the mean loss − the mean loss at "
@@ -982,7 +982,7 @@ _CARD_LIST = [
             r"labels in $\{0, \dots, C - 1\}$ without the blank"
         ),
         output_range=r"$[0, \infty]$ for normalised log-probabilities",
-        chapter="13_ctc.ipynb",
+        chapter="11_ctc.ipynb",
         extra_options=(
             "`blank=0`, `zero_infinity=False`, `input_lengths` and `target_lengths` per sample; "
             "`'mean'` divides each loss by its target length, then by N"

@@ -28,12 +28,12 @@ CHAPTERS = {
     "05_binary_cross_entropy.ipynb",
     "06_cross_entropy.ipynb",
     "07_hinge.ipynb",
-    "08_pytorch.ipynb",
-    "09_choosing.ipynb",
-    "10_distributions.ipynb",
-    "11_multilabel.ipynb",
-    "12_comparing.ipynb",
-    "13_ctc.ipynb",
+    "08_distributions.ipynb",
+    "09_multilabel.ipynb",
+    "10_comparing.ipynb",
+    "11_ctc.ipynb",
+    "12_pytorch.ipynb",
+    "14_choosing.ipynb",
 }
 LATEX_FIELDS = ("argument", "formula", "gradient", "second_derivative")
 MARKDOWN_FIELDS = (

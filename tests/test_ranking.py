@@ -670,7 +670,7 @@ def test_gradient_bounds_stated_on_the_cards() -> None:
 def test_the_cards_of_the_comparing_losses_say_when_to_use_them(name: str) -> None:
     c = card(name)
     assert c.family == "comparison"
-    assert c.chapter == "12_comparing.ipynb"
+    assert c.chapter == "10_comparing.ipynb"
     assert ("when to use", c.use_when) in c.rows()
     for function in re.findall(r"`(\w+)`", c.use_when):  # the lossutils functions it names exist
         assert callable(getattr(lu, function)), function
