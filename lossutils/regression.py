@@ -309,7 +309,7 @@ def smooth_l1(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mea
 
     .. math::
 
-        \operatorname{Huber}_\delta(r) = \delta \cdot \operatorname{SmoothL1}_{\beta=\delta}(r).
+        \operatorname{Huber}_\delta(r) = \delta \cdot \mathrm{SmoothL1}_{\beta=\delta}(r).
 
     See Also
     --------
