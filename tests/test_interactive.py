@@ -155,9 +155,8 @@ def open_page(built_book: Path, chromium_browser: Any) -> Iterator[Callable[...,
             page.on("pageerror", lambda e: problems.append(f"JavaScript error: {e}"))
             page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
             page.goto(base + PAGE, wait_until="load")
-            if javascript:
-                page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-                page.evaluate("() => MathJax.startup.promise")
+            if javascript:  # both widgets built
+                page.wait_for_function("() => document.querySelectorAll('.lb-widget.lb-ready').length === 2")
             return Visit(page, problems)
 
         yield visit
