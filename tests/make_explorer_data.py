@@ -1,0 +1,145 @@
+"""Precompute the data of the temperature explorer (book/appendix/explore.md), with lossutils.
+
+The page's second widget lets a reader move the temperature T of ``softmax(z / T)`` and watch
+the reliability diagram, the NLL and the ECE of three digit classifiers. Those numbers are the
+book's own: the models are trained exactly as chapter 6 trains its calibration models (seed 0,
+scikit-learn's digits, ``lu.train.fit`` with lr 1.5 for 50 epochs, on cross-entropy, label
+smoothing 0.1 and focal loss with gamma 2), and every score is computed here by lossutils on a
+fixed grid of temperatures. The browser only looks values up; it computes nothing.
+
+The data is written as a small script (``window.LossBook.temperatureData = {...}``) rather than
+as a ``.json`` file to fetch, so that the page works when opened from disk (``file://``), where
+browsers refuse to ``fetch``. After the fixed first line, the file is exactly one JSON document.
+
+    PYTHONPATH=. python tests/make_explorer_data.py          # rewrite the file
+    PYTHONPATH=. python tests/make_explorer_data.py --check  # exit 1 if it is stale
+
+tests/test_interactive.py regenerates the data and compares it with the file, so a change in
+lossutils that moves these numbers fails a test until the file is rewritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from sklearn.model_selection import train_test_split
+
+import lossutils as lu
+import lossutils.metrics
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "book" / "_static" / "interactive" / "temperature_data.js"
+PREFIX = "window.LossBook = window.LossBook || {}; window.LossBook.temperatureData =\n"
+
+SEED = 0
+N_BINS = 10
+DIGITS = 4  # decimals kept: last-digit noise across CPUs stays far below what the page shows
+#: Temperatures T = 2**(k / 20) for k = K_MIN .. K_MAX: T = 1 exactly, and 20 steps per doubling.
+K_MIN, K_MAX, K_PER_DOUBLING = -40, 30, 20
+#: The models of chapter 6's calibration experiment: label -> (lossutils loss, its options).
+MODELS: dict[str, tuple[str, dict[str, float]]] = {
+    "cross-entropy": ("cross_entropy", {}),
+    "label smoothing ε = 0.1": ("cross_entropy", {"label_smoothing": 0.1}),
+    "focal loss γ = 2": ("focal_loss", {"gamma": 2.0}),
+}
+
+
+def _round(values: Any) -> Any:
+    """Round floats to DIGITS decimals; NaN (an empty bin) becomes None (JSON null)."""
+    array = np.asarray(values, dtype=np.float64)
+    rounded = [None if not np.isfinite(v) else round(float(v), DIGITS) for v in array.ravel()]
+    return rounded if array.ndim else rounded[0]
+
+
+def fit_temperature(val_logits: np.ndarray, val_labels: np.ndarray) -> float:
+    """The temperature T > 0 that minimises the validation NLL of softmax(z / T) (as chapter 6)."""
+    nll_at = lambda log_t: float(lu.cross_entropy(val_logits / np.exp(log_t), val_labels))  # noqa: E731
+    return float(np.exp(minimize_scalar(nll_at, bounds=(-3.0, 3.0), method="bounded").x))
+
+
+def scores_at(test_logits: np.ndarray, test_labels: np.ndarray, temperature: float) -> dict[str, Any]:
+    """What the page shows at one temperature: the scores and the reliability diagram's bins."""
+    z = test_logits / temperature
+    p = lu.softmax(z)
+    bins = lu.metrics.calibration_bins(p, test_labels, N_BINS)
+    return {
+        "nll": _round(lu.cross_entropy(z, test_labels)),
+        "ece": _round(lu.metrics.expected_calibration_error(p, test_labels, N_BINS)),
+        "confidence": _round(p.max(axis=1).mean()),
+        "accuracy": _round(np.mean(p.argmax(axis=1) == test_labels)),
+        "counts": bins.counts.tolist(),
+        "bin_accuracy": _round(bins.accuracy),
+        "bin_confidence": _round(bins.confidence),
+    }
+
+
+def build() -> dict[str, Any]:
+    """The whole data set of the temperature explorer, as a JSON-ready dict."""
+    X_train, X_test, y_train, y_test = lu.data.load_digits(seed=SEED)
+    X_fit, X_val, y_fit, y_val = train_test_split(X_train, y_train, test_size=0.2, random_state=SEED, stratify=y_train)
+    ks = list(range(K_MIN, K_MAX + 1))
+    temperatures = [2.0 ** (k / K_PER_DOUBLING) for k in ks]
+    models = []
+    for label, (loss, options) in MODELS.items():
+        model, _ = lu.train.fit(X_fit, y_fit, loss, n_outputs=10, loss_kwargs=options, lr=1.5, epochs=50)
+        val_logits, test_logits = model.decision_function(X_val), model.decision_function(X_test)
+        models.append(
+            {
+                "label": label,
+                "loss": loss,
+                "options": options,
+                "fitted_temperature": _round(fit_temperature(val_logits, y_val)),
+                "at": [scores_at(test_logits, y_test, t) for t in temperatures],
+            }
+        )
+    return {
+        "about": (
+            "Digits (scikit-learn), seed 0; linear models trained by lossutils.train.fit as in chapter 6; "
+            "scores of softmax(z / T) on the test split; generated by tests/make_explorer_data.py"
+        ),
+        "n_test": len(y_test),
+        "n_bins": N_BINS,
+        "k": ks,
+        "k_per_doubling": K_PER_DOUBLING,
+        "temperature": _round(temperatures),
+        "models": models,
+    }
+
+
+def render(data: dict[str, Any]) -> str:
+    """The text of the data file: the fixed prefix line, then one JSON document."""
+    return PREFIX + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ";\n"
+
+
+def read(path: Path = OUT) -> dict[str, Any]:
+    """The JSON document stored in the data file."""
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith(PREFIX):
+        raise ValueError(f"{path} does not start with the line {PREFIX!r}")
+    result: dict[str, Any] = json.loads(text[len(PREFIX) :].rstrip().removesuffix(";"))
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--check", action="store_true", help="only check that the file is current")
+    args = parser.parse_args(argv)
+    text = render(build())
+    if args.check:
+        current = OUT.is_file() and OUT.read_text(encoding="utf-8") == text
+        print(f"{OUT.relative_to(ROOT)} is {'current' if current else 'STALE: run tests/make_explorer_data.py'}")
+        return 0 if current else 1
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUT.relative_to(ROOT)} ({len(text.encode()):,} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
