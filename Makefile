@@ -49,9 +49,11 @@ test: check browser-deps
 	$(BIN)/python tests/portability.py $(BIN)/pytest -m notebooks
 
 # Re-execute every notebook in place, top to bottom, in a fresh kernel, and record its
-# freshness fingerprint. Run after any change to a notebook or to lossutils/.
+# freshness fingerprint; regenerate the explore page's data from lossutils. Run after any
+# change to a notebook or to lossutils/.
 notebooks: $(STAMP)
 	$(BIN)/python tests/notebook_tools.py
+	$(BIN)/python tests/make_explorer_data.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
