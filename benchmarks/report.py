@@ -108,6 +108,8 @@ def plot_speed(ratios_csv: Path, out: Path, op: str = "loss") -> None:
                 ax.plot(xs, ys, marker=marker, linestyle=style, color=color, label=label, markersize=5, linewidth=1.6)
         ax.set_xscale("log")
         ax.set_yscale("log")
+        lu.plot.plain_log_ticks(ax.xaxis)  # 10^k superscripts would be ~8 px in the book's column
+        lu.plot.plain_log_ticks(ax.yaxis)
         target = _find(every, loss, classes, op)
         finding = ""
         if target is not None:
