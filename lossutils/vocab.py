@@ -138,8 +138,9 @@ def _linear_cross_entropy_inputs(
             "as the logits linear_cross_entropy never builds: use cross_entropy(input @ linear_weight.T, target)"
         )
     y = _targets(target, h.shape, n_classes, ignore)
-    no_bias = linear_bias is None
-    b = np.zeros(n_classes, W.dtype) if no_bias else as_float_array(linear_bias, "linear_bias", dtype=W.dtype)
+    b = np.zeros(n_classes, W.dtype)  # no bias: 0
+    if linear_bias is not None:
+        b = as_float_array(linear_bias, "linear_bias", dtype=W.dtype)
     if b.shape != (n_classes,):
         raise ValueError(f"linear_bias must have shape (V,) = ({n_classes},), one per class; got shape {b.shape}")
     w = class_weight(weight, n_classes, W.dtype)
