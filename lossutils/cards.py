@@ -1007,7 +1007,7 @@ _CARD_LIST = [
         input_range=r"$h \in \mathbb{R}^{d}$, $W \in \mathbb{R}^{V \times d}$; $y \in \{0, \dots, V - 1\}$",
         output_range=_NONNEG,
         chapter="13_scale.ipynb",
-        extra_options="`linear_bias`, `weight`, `ignore_index=-100`, `label_smoothing=0.0`, `chunk_size=4096`",
+        extra_options="`linear_bias`, `weight`, `ignore_index=-100`, `label_smoothing=0.0`, `chunk_size=1024`",
         torch_note="its `options` chunk the tokens, lossutils the vocabulary",
         use_when="a vocabulary too large for the N × V logits in memory",
     ),
@@ -1016,12 +1016,13 @@ _CARD_LIST = [
         title="Adaptive softmax (Grave et al., 2017)",
         argument="h",
         variables=(
-            r"$h$ features, $q = \operatorname{softmax}(H h + b)$ the head, $r = \operatorname{softmax}(O_k P_k h)$ "
-            r"cluster $k$ of $y$, $j$ = $y$ or $c_0 + k$, $S(p) = \operatorname{diag}(p) - p p^\top$"
+            r"$h$ features, $q = \operatorname{softmax}(H h + b)$ the head, $A_k = O_k P_k$ the tail of $y$'s "
+            r"cluster $k$, $r = \operatorname{softmax}(A_k h)$, $j$ = $y$ or $c_0 + k$, "
+            r"$S(p) = \operatorname{diag}(p) - p p^\top$"
         ),
         formula=r"\begin{cases} -\log q_y & y < c_0 \\ -\log q_{c_0 + k} - \log r_{y - c_k} & y \ge c_0 \end{cases}",
-        gradient=r"H^\top (q - e_j) + [y \ge c_0]\, (O_k P_k)^\top (r - e_{y - c_k})",
-        second_derivative=r"H^\top S(q) H + [y \ge c_0]\, (O_k P_k)^\top S(r)\, O_k P_k",
+        gradient=r"H^\top (q - e_j) + [y \ge c_0]\, A_k^\top (r - e_{y - c_k})",
+        second_derivative=r"H^\top S(q) H + [y \ge c_0]\, A_k^\top S(r) A_k",
         minimiser="the class frequencies, where the head and tails can reach them",
         noise_model="categorical, factored into head and cluster",
         robust_to_outliers="partly, as cross-entropy",

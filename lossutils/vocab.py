@@ -55,8 +55,9 @@ __all__ = [
     "linear_cross_entropy_grad",
 ]
 
-#: Vocabulary entries per chunk: 512 tokens x 4096 logits are 16 MB in float64.
-DEFAULT_CHUNK_SIZE = 4096
+#: Classes per chunk: the gradient holds about eight (N, chunk) arrays at once, 512 tokens x 1024
+#: logits are 4 MB each in float64.
+DEFAULT_CHUNK_SIZE = 1024
 
 
 # --------------------------------------------------------------------------------------------
@@ -149,9 +150,10 @@ def _linear_cross_entropy_inputs(
 
 def _logsumexp_by_chunks(
     h: np.ndarray, W: np.ndarray, b: np.ndarray, y: np.ndarray, w: np.ndarray, chunk_size: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     r"""One pass over the vocabulary, ``chunk_size`` rows of ``W`` at a time: for every sample,
-    :math:`\operatorname{LSE}(z)`, the target's logit :math:`z_y` and :math:`\sum_c w_c z_c`.
+    the maximum logit :math:`m` and :math:`\log s` with :math:`\operatorname{LSE}(z) = m + \log s`,
+    the target's logit :math:`z_y` and :math:`\sum_c w_c z_c`.
 
     The online-softmax recurrence keeps a running maximum :math:`m` and a running sum
     :math:`s = \sum_c e^{z_c - m}` over the chunks seen so far; a chunk :math:`z_K` updates them to
@@ -162,8 +164,10 @@ def _logsumexp_by_chunks(
         s' = s\, e^{m - m'} + \sum_{c \in K} e^{z_c - m'},
 
     every exponent :math:`\le 0` as in :func:`lossutils.logsumexp`, and at the end
-    :math:`\operatorname{LSE}(z) = m + \log s`. Only one chunk of logits, (N, chunk_size), is in
-    memory at a time.
+    :math:`\operatorname{LSE}(z) = m + \log s`; :math:`m` and :math:`\log s` are returned apart, so
+    that :math:`\operatorname{LSE}(z) - z_c = (m - z_c) + \log s` loses no digit to a logit of 1e4
+    (in float32, :math:`m + \log s` would round :math:`\log s` to a thousandth). Only one chunk of
+    logits, (N, chunk_size), is in memory at a time.
     """
     n, n_classes = len(h), len(W)
     m = np.full(n, -np.inf, h.dtype)  # the running maximum (no logit seen yet) ...
@@ -179,7 +183,7 @@ def _logsumexp_by_chunks(
         here = (start <= y) & (y < stop)  # the samples whose target is in this chunk
         z_y = np.where(here, _take(z, np.clip(y - start, 0, stop - start - 1)), z_y)
         wz = wz + z @ w[start:stop]
-    return m + np.log(s), z_y, wz
+    return m, np.log(s), z_y, wz
 
 
 def linear_cross_entropy(
@@ -240,7 +244,7 @@ def linear_cross_entropy(
         Targets equal to it contribute nothing, neither to the loss nor to the mean's denominator.
     label_smoothing : float, default 0.0
         :math:`\varepsilon` in [0, 1].
-    chunk_size : int, default 4096
+    chunk_size : int, default 1024
         Classes (rows of ``linear_weight``) per chunk; any size >= 1 gives the same value up to
         rounding, a size >= V computes the logits in one piece.
 
@@ -288,14 +292,14 @@ def linear_cross_entropy(
     keep = y != ignore_index  # ignore_index: step 3 zeroes the others ...
     y = np.where(keep, y, 0)  # ... so any class will do to index them
 
-    # 1. One pass over the vocabulary in chunks: LSE(z), z_y and sum_c w_c z_c per sample.
-    lse, z_y, wz = _logsumexp_by_chunks(h, W, b, y, w, chunk_size)
+    # 1. One pass over the vocabulary in chunks: LSE(z) = m + log s, z_y and sum_c w_c z_c per sample.
+    m, log_s, z_y, wz = _logsumexp_by_chunks(h, W, b, y, w, chunk_size)
 
     # 2. The loss of cross_entropy: w_y (LSE - z_y), mixed with the uniform target's for smoothing.
     w_y = w[y]
-    loss = w_y * (lse - z_y)
+    loss = w_y * ((m - z_y) + log_s)
     if eps > 0:
-        loss = (1 - eps) * loss + eps / n_classes * (np.sum(w) * lse - wz)
+        loss = (1 - eps) * loss + eps / n_classes * (np.sum(w) * (m + log_s) - wz)
 
     # 3. ignore_index, then the weighted mean sum(w_y l) / sum(w_y) (nan when every target is ignored).
     loss = np.where(keep, loss, 0)
@@ -343,8 +347,8 @@ def linear_cross_entropy_grad(
     keep = y != ignore_index
     y = np.where(keep, y, 0)
 
-    # 1. The first pass: LSE(z_i) of every sample.
-    lse, _, _ = _logsumexp_by_chunks(h, W, b, y, w, chunk_size)
+    # 1. The first pass: LSE(z_i) = m_i + log s_i of every sample.
+    m, log_s, _, _ = _logsumexp_by_chunks(h, W, b, y, w, chunk_size)
 
     # 2. What multiplies each sample's dl/dz: 1/sum(w_y) for the weighted mean, 1 for a sum; 0 if ignored.
     w_y = np.where(keep, w[y], 0)
@@ -359,7 +363,7 @@ def linear_cross_entropy_grad(
     for start in range(0, n_classes, chunk_size):
         stop = min(start + chunk_size, n_classes)
         z = h @ W[start:stop].T + b[start:stop]
-        p = np.exp(z - lse[:, None])  # the softmax of the chunk's classes
+        p = np.exp((z - m[:, None]) - log_s[:, None])  # the softmax of the chunk's classes, e^(z - LSE)
         one_hot = np.arange(start, stop) == y[:, None]
         target_weight = (1 - eps) * w_y[:, None] * one_hot + eps / n_classes * w[start:stop]
         g = np.where(keep[:, None], scale[:, None] * (p_coef[:, None] * p - target_weight), 0)

@@ -25,7 +25,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from references import REFERENCES
-from test_common import TORCH_FORMULA
+from test_common import EXTREME, TORCH_FORMULA
 
 import lossutils as lu
 from lossutils.registry import LOSSES
@@ -123,6 +123,18 @@ def test_without_a_bias_two_gradients_and_one_sample_keeps_its_shape() -> None:
     assert d_h.shape == (D,)
     assert d_W.shape == (V, D)
     np.testing.assert_allclose(d_h, lu.linear_cross_entropy_grad(h[:1], W, y[:1])[0][0], rtol=1e-12)
+
+
+def test_float32_keeps_its_digits_at_logits_of_1e4() -> None:
+    # LSE - z is (m - z) + log s: with m + log s first, float32 would round log s to a thousandth at 1e4
+    h, W, y = (a.astype(np.float32) if a.dtype.kind == "f" else a for a in EXTREME["features"])
+    for reduction in REDUCTIONS:
+        value = lu.linear_cross_entropy(h, W, y, reduction=reduction, chunk_size=2)
+        grads = lu.linear_cross_entropy_grad(h, W, y, reduction=reduction, chunk_size=2)
+        ref_value, ref_grads = torch_lce(h, W, None, y, reduction)
+        np.testing.assert_allclose(value, ref_value, rtol=1e-6)
+        for grad, ref_grad in zip(grads, ref_grads, strict=True):
+            np.testing.assert_allclose(grad, ref_grad, rtol=1e-6, atol=1e-6 * np.max(np.abs(ref_grad)))
 
 
 def test_linear_cross_entropy_in_float16_is_computed_in_float32() -> None:
@@ -534,7 +546,7 @@ def test_matches_the_brute_force_reference(targets: str) -> None:
 
 
 def test_adaptive_hessian_stated_on_the_card() -> None:
-    # H^T S(q) H + [y >= c_0] (O_k P_k)^T S(r) O_k P_k, by central differences of the gradient in h
+    # H^T S(q) H + [y >= c_0] A_k^T S(r) A_k with A_k = O_k P_k, by central differences of the gradient in h
     model, step = adaptive_model(), 1e-5
     H = model["head_weight"]
     x = features(2)
@@ -553,7 +565,7 @@ def test_adaptive_hessian_stated_on_the_card() -> None:
             r = lu.softmax(A @ x0)
             expected = expected + A.T @ (np.diag(r) - np.outer(r, r)) @ A
         np.testing.assert_allclose(numeric, expected, rtol=1e-6, atol=1e-8)
-    assert "(O_k P_k)^\\top S(r)" in LOSSES["adaptive_log_softmax"].card.second_derivative
+    assert "A_k^\\top S(r) A_k" in LOSSES["adaptive_log_softmax"].card.second_derivative
 
 
 def test_a_shortlist_target_reads_no_tail() -> None:
