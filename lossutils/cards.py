@@ -989,6 +989,50 @@ _CARD_LIST = [
         ),
         torch_note="its autograd adds $e^{a_t(k)}$ to the gradient of `log_probs`: the same gradient for the logits",
     ),
+    # -- a huge vocabulary: the output layer inside the loss --
+    LossCard(
+        key="linear_cross_entropy",
+        title="Linear cross-entropy (output layer and softmax in one)",
+        argument="h",
+        variables=(
+            r"$h \in \mathbb{R}^d$ features, $W \in \mathbb{R}^{V \times d}$ and $b$ the output layer, "
+            r"$p = \operatorname{softmax}(W h + b)$, $e_y$ one-hot"
+        ),
+        formula=r"\operatorname{logsumexp}(W h + b) - (W_y \cdot h + b_y)",
+        gradient=r"W^\top (p - e_y)",
+        second_derivative=r"W^\top \bigl(\operatorname{diag}(p) - p p^\top\bigr) W",
+        minimiser="as cross-entropy, for the logits $W h + b$",
+        noise_model="categorical, as cross-entropy",
+        robust_to_outliers="partly, as cross-entropy",
+        input_range=r"$h \in \mathbb{R}^{d}$, $W \in \mathbb{R}^{V \times d}$; $y \in \{0, \dots, V - 1\}$",
+        output_range=_NONNEG,
+        chapter="13_scale.ipynb",
+        extra_options="`linear_bias`, `weight`, `ignore_index=-100`, `label_smoothing=0.0`, `chunk_size=1024`",
+        torch_note="its `options` chunk the tokens, lossutils the vocabulary",
+        use_when="a vocabulary too large for the N × V logits in memory",
+    ),
+    LossCard(
+        key="adaptive_log_softmax",
+        title="Adaptive softmax (Grave et al., 2017)",
+        argument="h",
+        variables=(
+            r"$h$ features, $q = \operatorname{softmax}(H h + b)$ the head, $A_k = O_k P_k$ the tail of $y$'s "
+            r"cluster $k$, $r = \operatorname{softmax}(A_k h)$, $j$ = $y$ or $c_0 + k$, "
+            r"$S(p) = \operatorname{diag}(p) - p p^\top$"
+        ),
+        formula=r"\begin{cases} -\log q_y & y < c_0 \\ -\log q_{c_0 + k} - \log r_{y - c_k} & y \ge c_0 \end{cases}",
+        gradient=r"H^\top (q - e_j) + [y \ge c_0]\, A_k^\top (r - e_{y - c_k})",
+        second_derivative=r"H^\top S(q) H + [y \ge c_0]\, A_k^\top S(r) A_k",
+        minimiser="the class frequencies, where the head and tails can reach them",
+        noise_model="categorical, factored into head and cluster",
+        robust_to_outliers="partly, as cross-entropy",
+        input_range=r"$h \in \mathbb{R}^{d}$; $y \in \{0, \dots, V - 1\}$, frequent classes first",
+        output_range=_NONNEG,
+        chapter="13_scale.ipynb",
+        extra_options=r"`cutoffs` $c_0 < c_1 < \dots$, `head_bias`; `adaptive_log_prob` gives every $\log p$",
+        torch_note=r"`torch.nn.AdaptiveLogSoftmaxWithLoss`, a module: its `output` is $-\ell$",
+        use_when="a Zipfian vocabulary: rare classes cost a small tail",
+    ),
 ]
 
 #: Every card, by lossutils name, in the order of the book.

@@ -188,6 +188,14 @@ _NO_CURVE_HINT = {
         "; it is cross_entropy over a batch's similarities, so draw cross_entropy's loss of one logit among "
         "the others instead"
     ),
+    "features": (
+        "; it is cross_entropy of the logits input @ linear_weight.T, so draw cross_entropy's loss of one logit "
+        "among the others instead"
+    ),
+    "clustered_features": (
+        "; it is a cross-entropy over a head and a cluster's classes, so draw cross_entropy's loss of one logit "
+        "among the others instead"
+    ),
 }
 
 CurveSpec = str | tuple[str, Mapping[str, Any]] | Callable[[np.ndarray], ArrayLike] | ArrayLike
@@ -212,9 +220,10 @@ def loss_curve(
     count of ``poisson_nll``. A loss of two scores (kind ``'ranking'``: ``margin_ranking``) is
     evaluated at ``x1 = x`` and ``x2 = 0``, so ``x`` is the difference of the two scores, for the
     preference ``target`` (default +1: the first item should rank higher); its ``grad`` is the
-    derivative with respect to ``x1``. The losses over classes, distributions, sets of labels and
-    embeddings (pairs, triplets, queries and keys) take a vector per sample, not one number, and
-    have no such curve. Options such as ``delta`` or ``q`` are passed on.
+    derivative with respect to ``x1``. The losses over classes, distributions, sets of labels,
+    embeddings (pairs, triplets, queries and keys) and hidden features (``linear_cross_entropy``,
+    ``adaptive_log_softmax``) take a vector per sample, not one number, and have no such curve.
+    Options such as ``delta`` or ``q`` are passed on.
 
     Examples
     --------

@@ -29,6 +29,7 @@ from . import multilabel as ml
 from . import ranking as rank
 from . import regression as reg
 from . import sequence as seq
+from . import vocab as voc
 
 if TYPE_CHECKING:
     from .cards import LossCard
@@ -51,6 +52,8 @@ Kind = Literal[
     "pair",
     "triplet",
     "embeddings",
+    "features",
+    "clustered_features",
 ]
 
 #: What each kind of loss takes as its first argument, and its target.
@@ -89,6 +92,14 @@ KINDS: Mapping[str, str] = MappingProxyType(
             "query and key embeddings (N, D), the key of query i in row i of the keys, and no label: the "
             "other keys of the batch are the query's negatives"
         ),
+        "features": (
+            "hidden features (N, d) and the weight (V, d) of the output layer, whose product are the logits over "
+            "V classes, and the true class of each sample"
+        ),
+        "clustered_features": (
+            "hidden features (N, d), the true class of each sample, and the weights of an adaptive softmax: a "
+            "head over the frequent classes and one entry per cluster, and a two-layer tail for each cluster"
+        ),
     }
 )
 
@@ -104,7 +115,8 @@ class LossEntry:
     fn, grad : callable
         ``lossutils.<name>`` and ``lossutils.<name>_grad``. The gradient of a loss with several
         differentiable inputs (``gaussian_nll``: mean and variance; ``margin_ranking``: both
-        scores; ``triplet_margin``: anchor, positive and negative) is a tuple, one per input.
+        scores; ``triplet_margin``: anchor, positive and negative; ``linear_cross_entropy``:
+        features and weight) is a tuple, one per input.
     kind : str
         What the first argument is (a key of :data:`KINDS`).
     torch_function : str or None
@@ -250,6 +262,16 @@ _ENTRIES = [
     LossEntry("info_nce", rank.info_nce, rank.info_nce_grad, "embeddings", nn_module="InfoNCELoss"),
     # sequences without alignment
     LossEntry("ctc", seq.ctc, seq.ctc_grad, "sequence", "ctc_loss", "CTCLoss"),
+    # -- a huge vocabulary: the output layer's weights are inputs, and each gradient a tuple --
+    LossEntry(
+        "linear_cross_entropy",
+        voc.linear_cross_entropy,
+        voc.linear_cross_entropy_grad,
+        "features",
+        "linear_cross_entropy",
+        "LinearCrossEntropyLoss",
+    ),
+    LossEntry("adaptive_log_softmax", voc.adaptive_log_softmax, voc.adaptive_log_softmax_grad, "clustered_features"),
 ]
 
 #: Every loss, by lossutils name, in the order of the book.

@@ -185,7 +185,10 @@ def resolve_loss(loss: LossSpec) -> tuple[LossFn, LossFn, str | None]:
     ``'sequence'``: ``ctc``) is a ValueError too, since a linear model's one score per sample
     cannot feed it; and so is a loss that compares (kinds ``'ranking'``, ``'pair'``,
     ``'triplet'``, ``'embeddings'``: ``margin_ranking``, ``contrastive``, ``info_nce``, ...),
-    which takes two or three inputs per sample, with a message that says what to train instead.
+    which takes two or three inputs per sample, with a message that says what to train instead;
+    and so is a loss that holds the output layer itself (kinds ``'features'`` and
+    ``'clustered_features'``: ``linear_cross_entropy``, ``adaptive_log_softmax``), whose scores
+    fit's linear model would compute.
 
     Examples
     --------
@@ -209,6 +212,8 @@ def resolve_loss(loss: LossSpec) -> tuple[LossFn, LossFn, str | None]:
             )
         if entry.kind in _COMPARING:
             raise ValueError(f"loss {loss!r} {_COMPARING[entry.kind]}")
+        if entry.kind in _OUTPUT_LAYER:
+            raise ValueError(f"loss {loss!r} {_OUTPUT_LAYER[entry.kind]}")
         return entry.fn, entry.grad, loss
     if isinstance(loss, tuple) and len(loss) == 2 and callable(loss[0]) and callable(loss[1]):
         return loss[0], loss[1], None
@@ -313,6 +318,20 @@ _COMPARING = {
     "embeddings": (
         "compares a batch of query embeddings with key embeddings, where fit's linear model gives one score per "
         "sample; train an embedding network instead (in torch: lossutils.nn.InfoNCELoss)"
+    ),
+}
+
+#: Why the linear model cannot train a loss that holds the output layer itself, and what to do instead.
+_OUTPUT_LAYER = {
+    "features": (
+        "takes hidden features and the output layer's weight, where fit passes the scores of its linear model; "
+        "fit(X, y, 'cross_entropy') trains the same model and loss (linear_cross_entropy is cross_entropy of "
+        "X @ W.T + b, computed in vocabulary chunks)"
+    ),
+    "clustered_features": (
+        "takes hidden features and the weights of an adaptive softmax, where fit passes the scores of its linear "
+        "model; fit(X, y, 'cross_entropy') trains a full softmax, and torch.nn.AdaptiveLogSoftmaxWithLoss an "
+        "adaptive one"
     ),
 }
 

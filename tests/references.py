@@ -527,3 +527,76 @@ REFERENCES.update(
         "info_nce": Reference(loss=info_nce_loss, grad=info_nce_grad),
     }
 )
+
+
+# -- a huge vocabulary: the output layer inside the loss ------------------------------------------
+
+
+def linear_cross_entropy_loss(h, W, y):
+    """logsumexp(z) - z_y with the logits z = h W^T built in full, (N, V): what the loss never does."""
+    z = h @ W.T
+    return np.log(np.sum(np.exp(z), axis=1)) - pick(z, y)
+
+
+def linear_cross_entropy_grad(h, W, y):
+    """(p - e_y) W for the features, and its sum over the samples (p - e_y)^T h for the weight."""
+    g = softmax(h @ W.T) - one_hot(y, len(W))
+    return g @ W, g.T @ h
+
+
+def adaptive_full_log_prob(h, H, tails, cutoffs, head_bias=None):
+    """log p(c | h) of every class c, class by class as the card writes it: (N, V)."""
+    bounds = [*cutoffs, cutoffs[-1] + len(tails[-1][1])]
+    q = softmax(h @ H.T + (0 if head_bias is None else head_bias))
+    columns = []
+    for c in range(bounds[-1]):
+        if c < cutoffs[0]:
+            columns.append(np.log(q[:, c]))
+            continue
+        k = sum(c >= bound for bound in bounds[1:])  # the cluster of c
+        proj, out = tails[k]
+        r = softmax(h @ proj.T @ out.T)
+        columns.append(np.log(q[:, cutoffs[0] + k]) + np.log(r[:, c - bounds[k]]))
+    return np.stack(columns, axis=1)
+
+
+def adaptive_loss(h, y, H, tails, cutoffs, head_bias=None):
+    """-log p(y | h), picked from the full distribution."""
+    return -pick(adaptive_full_log_prob(h, H, tails, cutoffs, head_bias), y)
+
+
+def adaptive_grad(h, y, H, tails, cutoffs, head_bias=None):
+    """Sample by sample, as the card writes it: H^T (q - e_j) for the features and (q - e_j) h^T for H,
+    then, for a target in cluster k, (O_k P_k)^T (r - e_{y - c_k}) for the features, (r - e) (P_k h)^T
+    for O_k and O_k^T (r - e) h^T for P_k; the weights' summed over the samples (and the bias's: q - e_j)."""
+    bounds = [*cutoffs, cutoffs[-1] + len(tails[-1][1])]
+    d_h, d_H = np.zeros_like(h), np.zeros_like(H)
+    d_b = np.zeros(len(H))
+    d_tails = [(np.zeros_like(proj), np.zeros_like(out)) for proj, out in tails]
+    for i in range(len(h)):
+        q = softmax((H @ h[i] + (0 if head_bias is None else head_bias))[None])[0]
+        k = sum(y[i] >= bound for bound in bounds) - 1  # -1: the shortlist, else the cluster of y
+        j = y[i] if k < 0 else cutoffs[0] + k
+        g = q - np.eye(len(H))[j]
+        d_h[i] += H.T @ g
+        d_H += np.outer(g, h[i])
+        d_b += g
+        if k >= 0:
+            proj, out = tails[k]
+            u = proj @ h[i]
+            r = softmax((out @ u)[None])[0]
+            g_r = r - np.eye(len(out))[y[i] - bounds[k]]
+            d_h[i] += proj.T @ out.T @ g_r
+            d_tails[k][1][...] += np.outer(g_r, u)
+            d_tails[k][0][...] += np.outer(out.T @ g_r, h[i])
+    return (d_h, d_H, d_tails) if head_bias is None else (d_h, d_H, d_tails, d_b)
+
+
+REFERENCES.update(
+    {
+        # a D x D Hessian and no best constant (the prediction is features), as for the embeddings
+        "linear_cross_entropy": Reference(loss=linear_cross_entropy_loss, grad=linear_cross_entropy_grad),
+        # takes its cutoffs as a keyword: tests/test_vocab.py holds it to lossutils
+        "adaptive_log_softmax": Reference(loss=adaptive_loss, grad=adaptive_grad),
+    }
+)

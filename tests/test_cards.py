@@ -33,6 +33,7 @@ CHAPTERS = {
     "10_comparing.ipynb",
     "11_ctc.ipynb",
     "12_pytorch.ipynb",
+    "13_scale.ipynb",
     "14_choosing.ipynb",
 }
 LATEX_FIELDS = ("argument", "formula", "gradient", "second_derivative")
@@ -163,8 +164,9 @@ OTHER_OPTIONS = {
     "info_nce": [{"temperature": 0.5}, {"symmetric": True}],
 }
 # CTC's reference sums over every alignment of one sequence (T, C) to its labels: tests/test_ctc.py
-# holds it to lossutils.ctc (test_matches_the_sum_over_every_alignment)
-FORMULA_NAMES = [name for name in NAMES if LOSSES[name].kind != "sequence"]
+# holds it to lossutils.ctc (test_matches_the_sum_over_every_alignment); the adaptive softmax's
+# takes its cutoffs as a keyword: tests/test_vocab.py holds it to lossutils.adaptive_log_softmax
+FORMULA_NAMES = [name for name in NAMES if LOSSES[name].kind not in ("sequence", "clustered_features")]
 CASES = [
     (name, {**card(name).options, **other}) for name in FORMULA_NAMES for other in [{}, *OTHER_OPTIONS.get(name, [])]
 ]
@@ -226,6 +228,8 @@ def sample(name: str, rng: np.random.Generator, options: dict) -> tuple[np.ndarr
         case "embeddings":
             q = rng.normal(size=(n // 4, C))
             return q, q + 0.5 * rng.normal(size=q.shape)
+        case "features":  # features (N, d) and an output layer (V, d): logits of a few units
+            return rng.normal(size=(n, 3)), rng.normal(size=(7, 3)), rng.integers(0, 7, size=n)
     raise AssertionError(f"no inputs for a loss of kind {LOSSES[name].kind!r}")
 
 
@@ -292,7 +296,7 @@ def test_every_element_wise_card_states_its_second_derivative():
     # sample, which their cards do not write out (the diagonals the cross-entropy and multi-margin
     # cards state are tested below and in tests/test_multi_margin.py), and CTC's is tested in test_ctc.py;
     # the losses of embeddings have a D x D Hessian per row (the contrastive and triplet cards' are
-    # tested in tests/test_ranking.py)
+    # tested in tests/test_ranking.py), and so do the losses of hidden features (tests/test_vocab.py)
     assert {name for name, ref in REFERENCES.items() if ref.second is None} == {
         "cross_entropy",
         "focal_loss",
@@ -303,6 +307,8 @@ def test_every_element_wise_card_states_its_second_derivative():
         "triplet_margin",
         "triplet_margin_with_distance",
         "info_nce",
+        "linear_cross_entropy",
+        "adaptive_log_softmax",
     }
 
 
@@ -353,7 +359,8 @@ def test_the_losses_without_a_closed_form_best_constant_are_tested_on_their_own(
     # best distribution is the target itself: each has its own test below; multi-margin (WW / C
     # for p = 1) and CTC (no constant to hold, unbounded below) have theirs in their own files, and
     # so do the losses that compare (tests/test_ranking.py: a constant difference of two scores, and
-    # the collapse of every embedding to one point)
+    # the collapse of every embedding to one point); the losses of hidden features have none (the
+    # prediction is features, mapped to logits by weights that are inputs too)
     assert {name for name, ref in REFERENCES.items() if ref.best_constant is None} == {
         "mbe",
         "focal_loss",
@@ -368,6 +375,8 @@ def test_the_losses_without_a_closed_form_best_constant_are_tested_on_their_own(
         "triplet_margin",
         "triplet_margin_with_distance",
         "info_nce",
+        "linear_cross_entropy",
+        "adaptive_log_softmax",
     }
     assert CLASS_MINIMISERS == ["cross_entropy", "nll_loss"]
     # gaussian_nll's best constant is a pair (mean, variance), multilabel_soft_margin's a vector

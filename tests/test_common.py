@@ -50,8 +50,9 @@ from lossutils.registry import KINDS, LOSSES, LossEntry
 
 #: Kinds whose inputs the generic checks cannot build, and the test file that runs every check
 #: of this file on their losses instead: a "sequence" loss (CTC) takes log-probabilities, targets
-#: and two length vectors. Their losses are left out of NAMES (see the test at the end).
-DEDICATED_TEST_FILES = {"sequence": "test_ctc"}
+#: and two length vectors; the adaptive softmax, a list of pairs of tail weights and keyword cutoffs.
+#: Their losses are left out of NAMES (see the test at the end).
+DEDICATED_TEST_FILES = {"sequence": "test_ctc", "clustered_features": "test_vocab"}
 NAMES = [name for name, entry in LOSSES.items() if entry.kind not in DEDICATED_TEST_FILES]
 REDUCTIONS = ("mean", "sum", "none")
 N_CLASSES = 4  # the length of _CLASS_OFFSETS
@@ -201,6 +202,16 @@ def _embeddings(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarra
     return queries, queries + 0.5 * rng.normal(size=queries.shape)
 
 
+# -- hidden features and the output layer's weight: the logits are their product --
+
+N_VOCAB = 5  # classes of the "features" kind; the OPTIONS' chunk sizes divide it or not
+
+
+def _features(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features (n, D) and an output layer's weight (V, D): logits of a few units (cross-entropy has no kink)."""
+    return rng.normal(size=(n, EMBEDDING_DIM)), rng.normal(size=(N_VOCAB, EMBEDDING_DIM)), rng.integers(0, N_VOCAB, n)
+
+
 #: One generator per kind: (rng, number of samples) -> the kind's positional inputs (the first
 #: argument, then :data:`POSITIONAL_INPUTS`) in float64.
 GENERATORS: dict[str, Callable[[np.random.Generator, int], tuple[np.ndarray, ...]]] = {
@@ -218,6 +229,7 @@ GENERATORS: dict[str, Callable[[np.random.Generator, int], tuple[np.ndarray, ...
     "pair": _pair,
     "triplet": _triplet,
     "embeddings": _embeddings,
+    "features": _features,
 }
 
 #: The positional inputs of each kind after the first argument, by their names in the losses'
@@ -232,6 +244,7 @@ POSITIONAL_INPUTS: dict[str, tuple[str, ...]] = {
     "pair": ("x2", "target"),
     "triplet": ("positive", "negative"),
     "embeddings": ("keys",),
+    "features": ("linear_weight", "target"),
 }
 
 
@@ -355,11 +368,16 @@ EXTREME: dict[str, tuple[np.ndarray, ...]] = {
         np.array([[1e4, -1e4, 0.0], [0.0, 0.0, 0.0], [1e-30, 0.0, 0.0], [0.3, 0.4, 0.5]]),
         np.array([[1e4, 1e4, 1.0], [1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [-0.3, -0.4, -0.5]]),
     ),
+    "features": (  # logits of +-1e4 and 2e4 (products of 100s, exact), and ties at 1e4
+        np.array([[100.0, 0.0, 0.0], [0.0, -100.0, 0.0], [100.0, 100.0, 0.0]]),
+        np.array([[100.0, 0.0, 0.0], [-100.0, 0.0, 0.0], [0.0, 100.0, 0.0], [0.0, 0.0, 1.0], [100.0, 0.0, 0.3]]),
+        np.array([1, 0, 3]),
+    ),
 }
 
 
 #: Kinds whose samples are the rows of the first argument (N, C) or (N, D): one loss per row.
-ROW_KINDS = ("classes", "multilabel", "pair", "triplet", "embeddings")
+ROW_KINDS = ("classes", "multilabel", "pair", "triplet", "embeddings", "features")
 
 
 def sample_shape(kind: str, first_shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -429,6 +447,28 @@ def _multiclass_hinge(
     return _reduce(torch.relu(margin - s_y + others.max(dim=1).values), reduction)
 
 
+def _adaptive_log_softmax(
+    x: torch.Tensor,
+    t: torch.Tensor,
+    head_weight: torch.Tensor,
+    tail_weights: list[tuple[torch.Tensor, torch.Tensor]],
+    reduction: str,
+    cutoffs: list[int],
+    head_bias: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """``nn.AdaptiveLogSoftmaxWithLoss`` run with these weights (``torch.func.functional_call``): its
+    ``loss`` for 'mean', and minus its ``output`` (the log-probability of each target) for 'sum' and 'none'."""
+    n_classes = cutoffs[-1] + len(tail_weights[-1][1])
+    module = torch.nn.AdaptiveLogSoftmaxWithLoss(  # its own weights are replaced; div_value 1: none is empty
+        x.shape[-1], n_classes, cutoffs, div_value=1.0, head_bias=head_bias is not None
+    )
+    weights = {"head.weight": head_weight, **({"head.bias": head_bias} if head_bias is not None else {})}
+    for k, (projection, output) in enumerate(tail_weights):
+        weights |= {f"tail.{k}.0.weight": projection, f"tail.{k}.1.weight": output}
+    output, loss = torch.func.functional_call(module.to(x.dtype), weights, (x, t))
+    return {"mean": loss, "sum": -output.sum(), "none": -output}[reduction]
+
+
 #: The naive reference of every loss that has no ``torch_function``: its definition in torch,
 #: with the loss's options and their defaults. A test requires one for each such entry.
 TORCH_FORMULA: dict[str, Callable[..., torch.Tensor]] = {
@@ -441,6 +481,7 @@ TORCH_FORMULA: dict[str, Callable[..., torch.Tensor]] = {
     "multiclass_hinge": _multiclass_hinge,
     "contrastive": _contrastive,
     "info_nce": _info_nce,
+    "adaptive_log_softmax": _adaptive_log_softmax,
 }
 
 #: Option values that name a NumPy function of lossutils, and the torch function the torch
@@ -453,9 +494,19 @@ TORCH_OPTION_VALUES: dict[str, dict[str, Callable[..., torch.Tensor]]] = {
 }
 
 
+#: Options that change how lossutils computes a loss, not what it computes: the torch twin has no
+#: such option, and its reference is called without them.
+LOSSUTILS_ONLY_OPTIONS = {"chunk_size"}
+
+
 def torch_options(options: dict[str, Any]) -> dict[str, Any]:
-    """``options`` for the torch reference: a name in :data:`TORCH_OPTION_VALUES` becomes its torch function."""
-    return {k: TORCH_OPTION_VALUES[k][v] if k in TORCH_OPTION_VALUES else v for k, v in options.items()}
+    """``options`` for the torch reference: a name in :data:`TORCH_OPTION_VALUES` becomes its torch
+    function, and :data:`LOSSUTILS_ONLY_OPTIONS` are left out."""
+    return {
+        k: TORCH_OPTION_VALUES[k][v] if k in TORCH_OPTION_VALUES else v
+        for k, v in options.items()
+        if k not in LOSSUTILS_ONLY_OPTIONS
+    }
 
 
 #: Losses whose torch twin overflows (inf loss, nan gradient) at :data:`EXTREME` inputs where
@@ -505,6 +556,13 @@ OPTIONS: dict[str, list[dict[str, Any]]] = {
         {"distance_function": "euclidean", "margin": 2.0, "swap": True},
     ],
     "info_nce": [{"temperature": 0.5}, {"symmetric": True}, {"temperature": 1.0, "symmetric": True}],
+    # the vocabulary in chunks that divide it (5 = 5 x 1) or not (2 + 2 + 1), and in one chunk (the default)
+    "linear_cross_entropy": [
+        {"label_smoothing": 0.2},
+        {"chunk_size": 1},
+        {"chunk_size": 2, "weight": torch.tensor([0.5, 2.0, 1.0, 3.0, 0.25], dtype=torch.float64)},
+        {"chunk_size": 3, "label_smoothing": 0.1, "ignore_index": 2},
+    ],
 }
 
 #: Options compared with torch only, not with finite differences: under them a gradient is
@@ -777,7 +835,10 @@ def test_nan_propagates_as_in_torch(name: str) -> None:
         ref_value, ref_grads = torch_value_and_grad(entry, args, reduction)
         for grad, ref_grad in zip(grads, ref_grads, strict=True):
             assert np.all(np.isnan(grad[np.isnan(ref_grad)])), reduction
-            np.testing.assert_allclose(grad[~poisoned], ref_grad[~poisoned], rtol=1e-10, atol=1e-12, err_msg=reduction)
+            # an input shaped like the first is clean outside the poisoned sample; one every sample
+            # shares (an output layer's weight) is clean where torch's gradient is
+            clean = ~poisoned if grad.shape == first.shape else ~np.isnan(ref_grad)
+            np.testing.assert_allclose(grad[clean], ref_grad[clean], rtol=1e-10, atol=1e-12, err_msg=reduction)
         if reduction == "none":
             np.testing.assert_allclose(value[~in_sample], ref_value[~in_sample], rtol=1e-10, atol=1e-12)
 

@@ -10,11 +10,13 @@ import lossutils as lu
 from lossutils import cards, registry
 from lossutils.registry import KINDS, LOSSES
 
+#: Public functions of the loss modules that are not losses: the adaptive softmax's full distribution.
+NOT_LOSSES = {"adaptive_log_prob"}
 PUBLIC_LOSSES = sorted(
     name
-    for module in (lu.regression, lu.classification, lu.distributions, lu.multilabel, lu.sequence, lu.ranking)
+    for module in (lu.regression, lu.classification, lu.distributions, lu.multilabel, lu.sequence, lu.ranking, lu.vocab)
     for name in module.__all__
-    if not name.endswith("_grad")
+    if not name.endswith("_grad") and name not in NOT_LOSSES
 )
 
 
@@ -38,7 +40,13 @@ def test_entry_names_resolve(name: str) -> None:
         assert issubclass(getattr(torch.nn, entry.torch_module), torch.nn.Module)
     if entry.nn_module is not None:
         assert issubclass(getattr(lu.nn, entry.nn_module), torch.nn.Module)
-    assert entry.torch_function is not None or entry.nn_module is not None or entry.kind == "margin"
+    # a twin in torch.nn.functional, or a module; the adaptive softmax's twin is a module with its weights,
+    # torch.nn.AdaptiveLogSoftmaxWithLoss, named on its card
+    assert (
+        entry.torch_function is not None
+        or entry.nn_module is not None
+        or entry.kind in ("margin", "clustered_features")
+    )
 
 
 def test_an_unknown_name_is_an_error_that_lists_the_losses() -> None:
