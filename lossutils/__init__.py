@@ -8,10 +8,11 @@ arguments that returns d(loss)/d(first argument) with the first argument's shape
 Submodules: :mod:`lossutils.regression`, :mod:`lossutils.classification`,
 :mod:`lossutils.distributions` (the Gaussian and Poisson negative log-likelihoods),
 :mod:`lossutils.multilabel`, :mod:`lossutils.sequence` (CTC), :mod:`lossutils.ranking` (the
-losses that compare: ranking, metric learning, contrastive), :mod:`lossutils.activations`
-(the stable sigmoid, softplus, softmax and logsumexp the losses are made of) and
-:mod:`lossutils.distances` (the distances between embeddings the comparing losses use), all
-eight re-exported here;
+losses that compare: ranking, metric learning, contrastive), :mod:`lossutils.vocab` (the losses
+over a huge vocabulary: the linear layer and the cross-entropy in chunks, the adaptive softmax),
+:mod:`lossutils.activations` (the stable sigmoid, softplus, softmax and logsumexp the losses are
+made of) and :mod:`lossutils.distances` (the distances between embeddings the comparing losses
+use), all nine re-exported here;
 :mod:`lossutils.registry` (every loss with its gradient, kind and PyTorch twin),
 :mod:`lossutils.metrics`; and, loaded on first use (``lu.plot.use_style()`` works after
 ``import lossutils as lu``), :mod:`lossutils.nn`
@@ -38,6 +39,7 @@ from . import (
     registry,
     regression,
     sequence,
+    vocab,
 )
 from .activations import *  # noqa: F403
 from .activations import __all__ as _activations_all
@@ -55,6 +57,8 @@ from .regression import *  # noqa: F403
 from .regression import __all__ as _regression_all
 from .sequence import *  # noqa: F403
 from .sequence import __all__ as _sequence_all
+from .vocab import *  # noqa: F403
+from .vocab import __all__ as _vocab_all
 
 if TYPE_CHECKING:  # type checkers see the lazy submodules as plain imports
     from . import cards, data, nn, notebook, plot, train  # noqa: F401 (nn and notebook are not in __all__)
@@ -68,6 +72,7 @@ __all__ = [
     *_multilabel_all,
     *_sequence_all,
     *_ranking_all,
+    *_vocab_all,
     *_activations_all,
     *_distances_all,
     "activations",
@@ -84,6 +89,7 @@ __all__ = [
     "regression",
     "sequence",
     "train",
+    "vocab",
 ]
 
 # Submodules imported on first attribute access (PEP 562): plot imports matplotlib, nn torch.
