@@ -1,5 +1,6 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11:
-#   make book   build the HTML book into _build/html (open _build/html/index.html)
+#   make book   build the HTML book into _build/html (open _build/html/index.html), its PDF
+#               and the zip of reader notebooks
 #   make test   run every test: lint, types, unit and property tests, strict nbval of every
 #               notebook under another numeric configuration, the build, the browser tests
 # Both create the virtual environment .venv from requirements.txt when it is missing.
@@ -21,7 +22,7 @@ export OMP_NUM_THREADS      := 1
 export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS      := 1
 
-.PHONY: book test check notebooks lint clean browser-deps
+.PHONY: book pdf test check notebooks lint clean browser-deps
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,10 +30,18 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-book: $(STAMP) $(MATHJAX)
+# The HTML book, then the whole-book PDF printed from it by Chromium (tests/make_pdf.py); the
+# build itself writes the reader notebooks and their zip (book/_ext/reader_downloads.py).
+# Both land in _build/html/_downloads/, where the landing page links them.
+book: $(STAMP) browser-deps
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
+	$(BIN)/python tests/make_pdf.py
 	@echo "The book is built: open _build/html/index.html in a browser."
+
+# Only the PDF, from the HTML book already in _build/html.
+pdf: $(STAMP) browser-deps
+	$(BIN)/python tests/make_pdf.py
 
 # The fast tier: lint, types, unit and property tests (no notebook, no build, no browser).
 check: $(STAMP)
