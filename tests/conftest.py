@@ -46,7 +46,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def built_book() -> Path:
-    """Build the HTML book once per test session, from a clean state, warnings as errors.
+    """Build the HTML book and its PDF once per test session, from a clean state, warnings as errors.
 
     Returns the folder of the built site. The build log is attached to the failure.
     """
@@ -60,6 +60,11 @@ def built_book() -> Path:
     (BUILD / "build.log").write_text(log)
     if proc.returncode != 0:
         pytest.fail(f"the book build failed (exit {proc.returncode}); last lines:\n{log[-6000:]}", pytrace=False)
+    # As `make book` does: the whole-book PDF that the landing page links (tests/make_pdf.py).
+    proc = subprocess.run([sys.executable, "tests/make_pdf.py"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0:
+        log = proc.stdout + proc.stderr
+        pytest.fail(f"the PDF of the book failed (exit {proc.returncode}); last lines:\n{log[-6000:]}", pytrace=False)
     return BUILD / "html"
 
 
