@@ -235,7 +235,7 @@ def test_a_figure_opens_at_full_size(site: str, chromium_browser: Any) -> None:
     assert big.evaluate("i => Math.round(i.getBoundingClientRect().width) === i.naturalWidth")
     assert big.get_attribute("alt") == img.get_attribute("alt")
     page.keyboard.press("Escape")
-    assert not dialog.evaluate("d => d.open")
+    page.wait_for_function("() => !document.querySelector('dialog.figure-zoom-dialog').open", timeout=2000)
     page.context.close()
 
 

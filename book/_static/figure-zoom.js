@@ -16,6 +16,10 @@
     dialog.querySelector(".figure-zoom-close").addEventListener("click", () => dialog.close());
     // A tap on the dark backdrop (outside the dialog's box) closes it too.
     dialog.addEventListener("click", (e) => { if (e.target === dialog) dialog.close(); });
+    // Escape closes it (the browser's own Escape handling of a modal dialog can be skipped).
+    document.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && dialog.open) dialog.close();
+    });
     document.body.appendChild(dialog);
   };
   const open = (img, href) => {
