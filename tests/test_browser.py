@@ -8,22 +8,36 @@ both widths, are saved under _build/screenshots/ for a person to look at.
 
 from __future__ import annotations
 
+import re
 import shutil
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from browser.site_checker import KINDS, Report, check_site, site_pages
+from browser.site_checker import (
+    _WAIT_MATHJAX_JS,
+    KINDS,
+    VIEWPORTS,
+    Report,
+    check_site,
+    figure_style,
+    serve,
+    site_pages,
+)
 from notebook_tools import ROOT
+
+from lossutils.plot import STYLE
 
 
 @pytest.fixture(scope="module")
 def report(built_book: Path, chromium_browser: Any) -> Report:
     shots = built_book.parent / "screenshots"
     shutil.rmtree(shots, ignore_errors=True)
-    return check_site(built_book, chromium_browser, screenshots=shots)
+    # The figures are drawn in lossutils.plot's style: its smallest font size and its dpi.
+    return check_site(built_book, chromium_browser, screenshots=shots, figure_style=figure_style(STYLE))
 
 
 def _toc_files(entry: Any) -> list[str]:
@@ -105,6 +119,22 @@ def test_phone_layout_does_not_scroll_sideways(report: Report) -> None:
     _assert_none(report, "layout")
 
 
+def test_nothing_sticks_out_of_the_column_or_scrolls_without_a_hint(report: Report) -> None:
+    _assert_none(report, "overflow")
+
+
+def test_no_formula_is_clipped(report: Report) -> None:
+    _assert_none(report, "clipped")
+
+
+def test_no_code_name_is_broken_inside_a_word(report: Report) -> None:
+    _assert_none(report, "code-break")
+
+
+def test_figure_text_is_at_least_9_px(report: Report) -> None:
+    _assert_none(report, "figure-text")
+
+
 def test_only_known_kinds_of_problem(report: Report) -> None:
     assert {p.kind for p in report.problems} <= set(KINDS)
 
@@ -146,3 +176,141 @@ def test_no_page_loads_a_script_twice(built_book: Path) -> None:
         scripts = [s for s in parser.scripts if s != ("", "")]
         repeated = {s for s in scripts if scripts.count(s) > 1}
         assert not repeated, f"{rel} loads the same script twice: {sorted(repeated)[:3]}"
+
+
+@pytest.fixture(scope="module")
+def site(built_book: Path) -> Iterator[str]:
+    with serve(built_book) as base:
+        yield base
+
+
+def _open(browser: Any, base: str, rel: str, width: str = "phone", **options: Any) -> Any:
+    context = browser.new_context(viewport=VIEWPORTS[width], **options)
+    page = context.new_page()
+    page.goto(base + rel, wait_until="load")
+    page.evaluate(_WAIT_MATHJAX_JS, 20_000)
+    return page
+
+
+def _hint(button: Any) -> str:
+    return str(button.evaluate("b => getComputedStyle(b, '::before').content"))
+
+
+def test_a_tap_on_a_solution_header_opens_the_solution(site: str, chromium_browser: Any) -> None:
+    page = _open(chromium_browser, site, "book/03_mae_mbe.html", has_touch=True, is_mobile=True)
+    solution = page.locator(".solution.toggle").first
+    link = solution.locator(".admonition-title a").first
+    button = solution.locator("button.toggle-button")
+    # "Click to show" is visible on the phone, inside the header.
+    assert _hint(button) == '"Click to show"'
+    box = button.bounding_box()
+    assert button.is_visible()
+    assert box is not None
+    assert box["width"] > 40
+    assert box["x"] + box["width"] <= 390
+    assert "toggle-hidden" in (solution.get_attribute("class") or "")
+    url = page.url
+    link.tap()
+    page.wait_for_timeout(300)
+    assert page.url == url, "the tap followed the link to the exercise"
+    assert "toggle-hidden" not in (solution.get_attribute("class") or ""), "the tap did not open the solution"
+    assert _hint(button) == '"Click to hide"'
+    link.tap()
+    page.wait_for_timeout(300)
+    assert "toggle-hidden" in (solution.get_attribute("class") or "")
+    page.context.close()
+
+
+def test_a_figure_opens_at_full_size(site: str, chromium_browser: Any) -> None:
+    page = _open(chromium_browser, site, "book/06_cross_entropy.html")
+    img = page.locator("article.bd-article a.figure-zoom img").first
+    img.scroll_into_view_if_needed()
+    shown, natural = img.evaluate("i => [i.getBoundingClientRect().width, i.naturalWidth]")
+    assert shown < natural, "on a phone the figure is shown smaller than its file"
+    img.click()
+    dialog = page.locator("dialog.figure-zoom-dialog")
+    assert dialog.evaluate("d => d.open")
+    big = dialog.locator("img")
+    page.wait_for_function("() => document.querySelector('dialog.figure-zoom-dialog img').complete")
+    assert big.evaluate("i => Math.round(i.getBoundingClientRect().width) === i.naturalWidth")
+    assert big.get_attribute("alt") == img.get_attribute("alt")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.querySelector('dialog.figure-zoom-dialog').open", timeout=2000)
+    page.context.close()
+
+
+def test_scroll_hint_follows_the_scroll_position(site: str, chromium_browser: Any) -> None:
+    page = _open(chromium_browser, site, "book/appendix/gradient_cheatsheet.html")
+    table = page.locator("article.bd-article table.table").first
+    page.wait_for_timeout(300)
+    classes = "t => [...t.classList].filter(c => c.startsWith('scroll-hint'))"
+    assert table.evaluate("t => t.scrollWidth > t.clientWidth")
+    assert table.evaluate(classes) == ["scroll-hint-right"]
+    table.evaluate("t => { t.scrollLeft = t.scrollWidth; }")
+    page.wait_for_timeout(300)
+    assert table.evaluate(classes) == ["scroll-hint-left"]
+    page.context.close()
+
+
+def test_the_copy_button_copies_code_that_runs(site: str, chromium_browser: Any) -> None:
+    """On the API page a doctest's copy button copies its statements, without prompts or output."""
+    page = _open(chromium_browser, site, "book/appendix/api.html", width="desktop")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.rstrip("/"))
+    block = page.locator("article.bd-article div.doctest").first
+    source = block.inner_text()
+    assert ">>> " in source
+    block.hover()
+    block.locator("button.copybtn").click()
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    statements = [line[4:] for line in source.splitlines() if line.startswith((">>> ", "... "))]
+    assert statements
+    assert copied.splitlines() == statements
+    compile(copied, "<copied>", "exec")  # a paste is valid Python
+    page.context.close()
+
+
+def test_the_general_index_fits_a_phone(site: str, chromium_browser: Any) -> None:
+    page = _open(chromium_browser, site, "genindex.html")
+    assert page.locator("table.indextable a").count() > 10
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.context.close()
+
+
+def test_search_snippets_show_formulas_as_text(site: str, chromium_browser: Any) -> None:
+    page = _open(chromium_browser, site, "search.html?q=huber+delta", width="desktop")
+    snippets = page.locator("#search-results p.context")
+    snippets.first.wait_for(timeout=20_000)
+    page.wait_for_timeout(1000)
+    texts = snippets.all_inner_texts()
+    raw = [t for t in texts if "\\(" in t or "\\)" in t or "\\delta" in t]
+    assert not raw, raw[:3]
+    assert any("δ" in t for t in texts), texts[:3]
+    page.context.close()
+
+
+def test_every_page_has_a_favicon(built_book: Path) -> None:
+    for rel in site_pages(built_book)[0]:
+        icon = re.search(r'<link rel="icon" href="([^"]+)"', (built_book / rel).read_text())
+        assert icon, f"{rel} has no favicon link (browsers then ask for /favicon.ico)"
+        assert (built_book / rel).parent.joinpath(icon[1]).resolve().is_file(), icon[1]
+
+
+def test_the_printed_title_carries_the_chapter_number(built_book: Path) -> None:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    numbered = [c["file"] for part in toc["parts"] if part.get("numbered") for c in part["chapters"]]
+    assert numbered
+    for number, path in enumerate(numbered, start=1):
+        html = (built_book / f"{path}.html").read_text()
+        title = re.search(r'<div id="jb-print-docs-body"[^>]*>\s*<h1>([^<]*)</h1>', html)
+        assert title, path
+        assert title[1].startswith(f"{number}. "), (path, title[1])
+
+
+def test_the_book_ships_only_the_mathjax_it_loads(built_book: Path, report: Report) -> None:
+    # Every formula was typeset and no MathJax file was missing (test_local_requests_succeed),
+    # from a copy a tenth the size of the npm package.
+    shipped = [p for p in (built_book / "_static" / "mathjax").rglob("*") if p.is_file()]
+    size = sum(p.stat().st_size for p in shipped)
+    assert size < 3_000_000, f"{size / 1e6:.1f} MB of MathJax shipped"
+    assert not (built_book / "_static" / "mathjax" / "es5" / "sre").exists()
+    assert sum(report.formulas.values()) > 1000

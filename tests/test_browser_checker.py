@@ -10,18 +10,51 @@ index.html that redirects to the home page, and text that MathJax is told to ign
 from __future__ import annotations
 
 import json
+import struct
+import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from browser.site_checker import KINDS, MATHJAX_DIR, Report, _alt_problem, check_site, site_pages
+from browser.site_checker import (
+    KINDS,
+    MATHJAX_DIR,
+    FigureStyle,
+    Report,
+    _alt_problem,
+    check_site,
+    figure_style,
+    made_by_matplotlib,
+    site_pages,
+)
 from notebook_tools import ROOT
 
 PIXEL = bytes.fromhex(  # a 1x1 PNG
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a5d2a9b40000000049454e44ae426082"
 )
+
+
+def _png(width: int, height: int, software: str | None = None) -> bytes:
+    """A grey PNG of this size, with a ``Software`` text chunk as matplotlib writes one."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\0" + b"\x80" * width for _ in range(height))
+    text = chunk(b"tEXt", b"Software\0" + software.encode()) if software else b""
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    body = chunk(b"IHDR", header) + text + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + body
+
+
+MATPLOTLIB = "Matplotlib version3.11.2, https://matplotlib.org/"
+# The style the test figures are "drawn" in: 10 pt text at 100 dpi is 13.9 px at full size, so a
+# figure must be shown at 65 % of its width or more for its text to stay >= 9 px.
+STYLE = FigureStyle(min_pt=10.0, dpi=100.0)
+# A fading edge, the scroll hint the checker accepts (the book's own is in custom.css).
+FADE = "mask-image: linear-gradient(to right, #000 80%, transparent); overflow-x: auto"
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
 NAV = ["home.html", "good.html", "chapter.html", "broken.html", "offline.html"]
 
@@ -41,7 +74,8 @@ def _page(body: str, *, nav: list[str] = NAV, up: str = "", mathjax: str | None 
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>page</title>{_mathjax_head(mathjax) if mathjax else _mathjax_head()}</head><body>"
         f"<nav class='bd-links bd-docs-nav'><ul>{links}</ul></nav>"
-        f"<main><section class='tex2jax_ignore mathjax_ignore'>{body}</section></main></body></html>"
+        "<main><article class='bd-article' style='max-width: 700px; padding: 0 1rem'>"
+        f"<section class='tex2jax_ignore mathjax_ignore'>{body}</section></article></main></body></html>"
     )
 
 
@@ -61,7 +95,18 @@ href="#equation-loss">#</a></span>\[\mathcal{L} = \frac{1}{n}\sum_{i=1}^{n} (\ha
 <a href="home.html#top">home</a> <a href="#start">top of this page</a> <a href="sub/deep.html#old-name">deep</a>
 <a href="img/pixel.png">the picture</a> <a href="sub/">a folder with an index</a>
 <a href="https://example.invalid/elsewhere">a link to another site is not a request</a>
+<div style="{FADE}"><table><tr><td style="min-width: 3000px">
+a wide table in a box that scrolls, with a fading edge</td></tr></table></div>
+<p style="width: 8em">Code that wraps between its parts:
+<code class="docutils literal">binary_<wbr>cross_<wbr>entropy_<wbr>with_<wbr>logits</code>
+and <code class="docutils literal">reduction="mean"</code>.</p>
+<p style="width: 200px">A long formula that scrolls: <span class="math"
+style="display: inline-flex; max-width: 100%; {FADE}">
+\(a_1 + a_2 + a_3 + a_4 + a_5 + a_6 + a_7 + a_8 + a_9 + a_{10} + a_{11} + a_{12}\)</span></p>
+<img src="img/figure.png" alt="A matplotlib figure shown at its full width" style="width: 600px; max-width: 100%">
+<img src="img/photo.png" alt="A picture not made by matplotlib, shown small" style="width: 100px">
 """
+GOOD = GOOD.replace("{FADE}", FADE)
 
 OFFLINE = r"""
 <h1>Math with no CDN</h1>
@@ -85,6 +130,18 @@ BROKEN = r"""
 <p><span class="math notranslate nohighlight">\(x}\)</span></p>
 <p>Raw TeX that was never marked up as math: $x^2$.</p>
 <div style="width: 2000px">too wide for a phone</div>
+<div style="overflow-x: auto"><table><tr><td style="min-width: 3000px">a wide table that scrolls with no hint</td>
+</tr></table></div>
+<div style="overflow: hidden; width: 200px"><p style="width: 600px">A paragraph cut off by its box</p></div>
+<section id="in-a-closed-solution"><details><summary>Solution</summary>
+<p style="width: 200px">A formula cut off: <span class="math"
+style="display: inline-flex; max-width: 100%; overflow: hidden">
+\(b_1 + b_2 + b_3 + b_4 + b_5 + b_6 + b_7 + b_8 + b_9 + b_{10} + b_{11} + b_{12}\)</span></p>
+</details></section>
+<p style="width: 6em">
+<code class="docutils literal" style="overflow-wrap: anywhere">binary_cross_entropy_with_logits</code></p>
+<img src="img/figure.png?small" alt="A matplotlib figure shown at 30 % of its width" style="width: 180px">
+<img src="img/photo.png?small" alt="A picture not made by matplotlib, shown small" style="width: 60px">
 <script>const THEBE_JS_URL = "a";</script>
 <script>const THEBE_JS_URL = "a";</script>
 <script>console.error("something broke");</script>
@@ -98,6 +155,8 @@ def broken_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (site / "img").mkdir()
     (site / "img" / "pixel.png").write_bytes(PIXEL)
     (site / "img" / "shape.svg").write_text(SVG)
+    (site / "img" / "figure.png").write_bytes(_png(600, 40, MATPLOTLIB))
+    (site / "img" / "photo.png").write_bytes(_png(600, 40))
     (site / "sub").mkdir()
     (site / "index.html").write_text(_redirect("home.html"))  # as Jupyter Book writes it
     (site / "gone.html").write_text(_redirect("moved/away.html"))
@@ -125,7 +184,7 @@ def broken_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def report(broken_site: Path, chromium_browser: Any) -> Report:
-    return check_site(broken_site, chromium_browser)
+    return check_site(broken_site, chromium_browser, figure_style=STYLE)
 
 
 def _details(report: Report, page: str, kind: str) -> str:
@@ -146,7 +205,7 @@ def test_good_pages_come_out_clean(report: Report) -> None:
     assert [str(p) for p in report.problems if p.page in clean] == []
     assert report.home == "home.html"
     # The checks ran for real: MathJax came from the local copy and typeset the good formulas.
-    assert report.formulas["good.html"] == 3
+    assert report.formulas["good.html"] == 4
     assert "es5/tex-mml-chtml.js" in report.routed
     assert report.formulas["offline.html"] == 1  # MathJax from the site's own _static/ also works
     assert any(path.endswith(".woff") for path in report.routed), "MathJax's fonts were not served"
@@ -175,6 +234,16 @@ def test_good_pages_come_out_clean(report: Report) -> None:
         ("javascript", "JavaScript error: undefinedFunction is not defined"),
         ("javascript", "console error: something broke"),
         ("layout", "the phone layout scrolls sideways"),
+        ("overflow", 'at 1280 px: div "too wide for a phone" is 2000 px wide, past the 700 px column'),
+        ("overflow", 'at 390 px: div "a wide table that scrolls with no hint" scrolls sideways'),
+        ("overflow", "with no visible hint"),
+        ("overflow", 'at 1280 px: p "A paragraph cut off by its box" (600 px) is cut off by div (200 px, overflow-x'),
+        ("clipped", "at 1280 px: formula"),
+        ("clipped", '"b1+b2+b3+b4+b5+b6+b7+b8+b9+b10+b11+b12" in #in-a-closed-solution is cut off by span.math'),
+        ("clipped", "at 390 px: formula"),
+        ("code-break", 'at 1280 px: code "binary_cross_entropy_with_logits" wraps inside a word'),
+        ("code-break", "at 390 px: code"),
+        ("figure-text", "img/figure.png?small: smallest text 4.2 px (< 9), the figure shown 180 px wide of its 600 px"),
     ],
 )
 def test_broken_page_fault_is_reported(report: Report, kind: str, expected: str) -> None:
@@ -218,3 +287,31 @@ def test_alt_text_rules(src: str, alt: str | None, problem: str | None) -> None:
 def test_report_rejects_an_unknown_kind() -> None:
     with pytest.raises(ValueError, match="kind must be one of"):
         Report().add("a.html", "typo", "x")
+
+
+def test_only_matplotlib_figures_are_measured(report: Report) -> None:
+    # The picture not made by matplotlib is shown small too, but its text size is unknown.
+    assert "photo.png" not in report.text("figure-text")
+    assert len(report.of("figure-text")) == 1
+
+
+def test_the_column_checks_see_inside_closed_solutions(report: Report) -> None:
+    # The clipped formula of broken.html sits in a collapsed sphinx-togglebutton admonition.
+    assert "in #in-a-closed-solution is cut off" in _details(report, "broken.html", "clipped")
+
+
+def test_made_by_matplotlib() -> None:
+    assert made_by_matplotlib(_png(3, 2, MATPLOTLIB))
+    assert not made_by_matplotlib(_png(3, 2))
+    assert not made_by_matplotlib(_png(3, 2, "GIMP 2.10"))
+    assert made_by_matplotlib(b'<?xml version="1.0"?><svg><metadata><dc:title>Matplotlib v3.11</dc:title></metadata>')
+    assert not made_by_matplotlib(SVG.encode())
+
+
+def test_figure_style_reads_the_smallest_font_and_the_dpi() -> None:
+    style = figure_style({"font.size": 12, "xtick.labelsize": "small", "axes.titlesize": 14, "savefig.dpi": 150})
+    assert style == FigureStyle(min_pt=pytest.approx(12 * 0.833, rel=1e-3), dpi=150.0)
+    assert figure_style({"font.size": 9, "savefig.dpi": "figure", "figure.dpi": 72}) == FigureStyle(9.0, 72.0)
+    assert STYLE.text_px(shown=500, natural=1000) == pytest.approx(10 * 100 / 72 / 2)
+    with pytest.raises(ValueError, match="no font size"):
+        figure_style({"figure.dpi": 100})

@@ -23,6 +23,30 @@ HTTP server on 127.0.0.1. Every problem found belongs to one of these kinds:
 - ``navigation``: a page that cannot be reached through the sidebar navigation, starting from
   the home page (the page that index.html redirects to, or index.html itself);
 - ``layout``: at phone width, a page that scrolls sideways.
+
+Four more kinds look at the article column (``article.bd-article``; ``main`` or the body on a
+page without one) at both widths, with every solution, toggle and ``<details>`` opened:
+
+- ``overflow``: an element that sticks out of the column (its border box passes the column's
+  content box by more than 1 px) and is not inside a horizontally scrollable box; an element
+  cut off (by more than 1 px) by the nearest box around it that clips (``overflow-x: hidden``
+  or ``clip``), the outermost such element only; and any box
+  in the article that scrolls sideways (``overflow-x`` ``auto``/``scroll`` and ``scrollWidth``
+  more than 1 px above ``clientWidth``) with no visible hint that it does. The hint that counts
+  is one that shows on every device, scrollbars or not (phones and macOS hide scrollbars until
+  a scroll starts): a fading edge (a gradient ``mask-image``), or a scroll shadow (an inset
+  ``box-shadow``, or gradient backgrounds with ``background-attachment: local``).
+- ``clipped``: a typeset formula (its ``mjx-math`` box) cut off by an ancestor that hides
+  overflow, or running past the edge of the window. A formula inside a scrollable box is
+  followed up to that box, which must itself be fully visible.
+- ``code-break``: inline code (``code`` outside ``pre``) that wraps between two letters or
+  digits, i.e. inside a word: ``binar|y_cross`` is a fault; a break after ``_``, ``.``, a space
+  or any other punctuation is not. Found from each character's box (``Range.getClientRects``).
+- ``figure-text``: at desktop width, a figure image made by matplotlib (its PNG says
+  ``Software: Matplotlib`` in its text chunks, or its SVG names matplotlib) whose smallest text
+  is shown smaller than 9 px: ``min_pt * dpi / 72 * shown_width / natural_width``, with
+  ``min_pt`` and ``dpi`` given by the caller (the book's plot style). Other images (a logo, a
+  favicon, a photograph) are not checked.
 """
 
 from __future__ import annotations
@@ -63,7 +87,24 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 VIEWPORTS: dict[str, ViewportSize] = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-KINDS = ("request", "offline", "image", "javascript", "link", "math", "navigation", "layout")
+KINDS = (
+    "request",
+    "offline",
+    "image",
+    "javascript",
+    "link",
+    "math",
+    "navigation",
+    "layout",
+    "overflow",
+    "clipped",
+    "code-break",
+    "figure-text",
+)
+# The column the text is set in: sphinx-book-theme's article, else the page's main element.
+ARTICLE_SELECTOR = "article.bd-article"
+# The smallest text a reader should have to read in a figure, in CSS px.
+MIN_FIGURE_TEXT_PX = 9.0
 # Pages that are not part of the reading order: generated indexes and the search page.
 SKIP_PAGES = {"genindex.html", "search.html", "py-modindex.html"}
 SKIP_DIRS = ("_static/", "_sources/", "_images/", "_modules/", "_downloads/")
@@ -259,6 +300,209 @@ _WAIT_MATHJAX_JS = """
 """
 
 
+# Opens what a reader can open: solutions and toggles (sphinx-togglebutton), <details>
+# (hidden code cells), so that the layout checks see their content.
+_EXPAND_JS = r"""
+async () => {
+  for (const d of document.querySelectorAll('details')) d.open = true;
+  for (const b of document.querySelectorAll('.toggle-hidden .toggle-button, button.toggle-button-hidden')) b.click();
+  for (const e of document.querySelectorAll('.toggle-hidden')) e.classList.remove('toggle-hidden');
+  await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  await new Promise(resolve => setTimeout(resolve, 150));
+  return true;
+}
+"""
+
+# The layout of the article column: what sticks out of it, scrolling boxes with no hint,
+# clipped formulas and inline code broken inside a word. See the module docstring.
+_COLUMN_JS = r"""
+([articleSelector]) => {
+  const art = document.querySelector(articleSelector) || document.querySelector('main') || document.body;
+  const acs = getComputedStyle(art), ar = art.getBoundingClientRect();
+  const colLeft = ar.left + parseFloat(acs.paddingLeft), colRight = ar.right - parseFloat(acs.paddingRight);
+  const px = v => Math.round(v);
+  const short = (s, n = 60) => {
+    s = (s || '').replace(/\s+/g, ' ').trim();
+    return s.length > n ? s.slice(0, n - 1) + '…' : s;
+  };
+  const name = el => {
+    let s = el.tagName.toLowerCase();
+    if (el.id) return s + '#' + el.id;
+    const cls = typeof el.className === 'string' ? el.className.trim().split(/\s+/).filter(Boolean) : [];
+    return cls.length ? s + '.' + cls.slice(0, 2).join('.') : s;
+  };
+  const section = el => { const s = el.closest('section[id]'); return s ? ' in #' + s.id : ''; };
+  const mathText = c => short((c.querySelector('mjx-assistive-mml') || c).textContent);
+  const describe = el => {
+    const m = el.matches('mjx-container, mjx-math') ? el.closest('mjx-container') : el.querySelector('mjx-container');
+    const text = m && el.matches('mjx-container, mjx-math, .math')
+      ? mathText(m) : short(el.textContent || el.getAttribute('alt') || '');
+    return name(el) + (text ? ` "${text}"` : '') + section(el);
+  };
+  const scrolls = cs => cs.overflowX === 'auto' || cs.overflowX === 'scroll';
+  const clientBox = el => {
+    const left = el.getBoundingClientRect().left + el.clientLeft;
+    return {left, right: left + el.clientWidth};
+  };
+  const hinted = cs => {
+    const mask = cs.getPropertyValue('mask-image') + ' ' + cs.getPropertyValue('-webkit-mask-image');
+    return /gradient/.test(mask) || /inset/.test(cs.boxShadow)
+      || (/gradient/.test(cs.backgroundImage) && /local/.test(cs.backgroundAttachment));
+  };
+  // Every element of the article, but not the inside of a typeset formula (its mjx-math box
+  // stands for it).
+  const els = [];
+  const walker = document.createTreeWalker(art, NodeFilter.SHOW_ELEMENT, {acceptNode: n =>
+    n.parentElement.closest('mjx-container') && n.tagName.toLowerCase() !== 'mjx-math'
+      ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) els.push(n);
+  const styles = new Map(els.map(el => [el, getComputedStyle(el)]));
+  const style = el => styles.get(el) || getComputedStyle(el);
+  const outside = (r, box) => r.left < box.left - 1 || r.right > box.right + 1;
+  const column = {left: colLeft, right: colRight};
+  const overflow = [], unhinted = [], clipped = [], breaks = [];
+  for (const el of els) {
+    const cs = style(el);
+    if (cs.position === 'fixed' || cs.visibility === 'hidden' || cs.display === 'none') continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (scrolls(cs) && el.scrollWidth > el.clientWidth + 1 && !hinted(cs)) {
+      unhinted.push(`${describe(el)} scrolls sideways (${el.scrollWidth} px of content in ${el.clientWidth} px)`
+        + ' with no visible hint');
+    }
+    if (el.matches('mjx-math, mjx-container')) continue;  // formulas: see below
+    let box = el.parentElement;
+    while (box && box !== art && style(box).overflowX === 'visible') box = box.parentElement;
+    const parent = el.parentElement;
+    if (!box || box === art) {
+      if (outside(r, column) && (parent === art || !outside(parent.getBoundingClientRect(), column))) {
+        overflow.push(`${describe(el)} is ${px(r.width)} px wide, past the ${px(colRight - colLeft)} px column`
+          + ` (${px(r.left - colLeft)} to ${px(r.right - colLeft)} px)`);
+      }
+    } else if (!scrolls(style(box))) {
+      const clip = clientBox(box);
+      if (outside(r, clip) && (parent === box || !outside(parent.getBoundingClientRect(), clip))) {
+        overflow.push(`${describe(el)} (${px(r.width)} px) is cut off by ${name(box)}`
+          + ` (${px(clip.right - clip.left)} px, overflow-x: ${style(box).overflowX})`);
+      }
+    }
+  }
+  for (const c of document.querySelectorAll('mjx-container')) {
+    const m = c.querySelector('mjx-math') || c;
+    const r0 = m.getBoundingClientRect();
+    if (r0.width === 0 || getComputedStyle(c).visibility === 'hidden') continue;
+    let r = {left: r0.left, right: r0.right}, cut = null;
+    for (let a = c; a && a !== document.documentElement; a = a.parentElement) {
+      const cs = getComputedStyle(a);
+      if (cs.overflowX === 'visible') continue;
+      const box = clientBox(a);
+      if (scrolls(cs)) {
+        r = {left: Math.max(r.left, box.left), right: Math.min(r.right, box.right)};
+        continue;
+      }
+      if (outside(r, box)) {
+        cut = `cut off by ${name(a)} (overflow-x: ${cs.overflowX}; ${px(box.right - box.left)} px)`;
+        break;
+      }
+    }
+    if (!cut && (r.right > window.innerWidth + 1 || r.left < -1)) {
+      cut = `running past the edge of the ${window.innerWidth} px window`;
+    }
+    if (cut) clipped.push(`formula ${px(r0.width)} px wide "${mathText(c)}"${section(c)} is ${cut}`);
+  }
+  const word = /[\p{L}\p{N}]/u;
+  for (const code of art.querySelectorAll('code')) {
+    if (code.closest('pre') || code.getClientRects().length < 2 && style(code).display === 'inline') continue;
+    // Each character's box; a space where the line wraps has none (it collapses), and a
+    // break there is between words.
+    const chars = [];
+    let text = '';
+    const texts = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    for (let t = texts.nextNode(); t; t = texts.nextNode()) {
+      for (let i = 0; i < t.data.length; i++, text += t.data[i - 1]) {
+        range.setStart(t, i); range.setEnd(t, i + 1);
+        const rects = range.getClientRects();
+        if (!rects.length) continue;
+        const last = rects[rects.length - 1];
+        chars.push({at: text.length, ch: t.data[i], top: last.top, height: last.height});
+      }
+    }
+    for (let k = 1; k < chars.length; k++) {
+      const a = chars[k - 1], b = chars[k];
+      if (b.at === a.at + 1 && b.top > a.top + a.height / 2 && word.test(a.ch) && word.test(b.ch)) {
+        breaks.push(`code "${short(text, 80)}"${section(code)} wraps inside a word:`
+          + ` "${text.slice(Math.max(0, b.at - 12), b.at)}|${text.slice(b.at, b.at + 12)}"`);
+      }
+    }
+  }
+  return {overflow: [...overflow, ...unhinted], clipped, breaks};
+}
+"""
+
+# Every image of the page (after the toggles are open): its file, natural and shown width.
+_FIGURES_JS = r"""
+() => [...document.images].filter(img => img.naturalWidth > 0).map(img => ({
+  src: img.getAttribute('src') || '', url: img.currentSrc || img.src,
+  natural: img.naturalWidth, shown: img.getBoundingClientRect().width}))
+"""
+
+
+def made_by_matplotlib(data: bytes) -> bool:
+    """Whether an image file says matplotlib wrote it (PNG text chunk or SVG metadata)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        pos = 8
+        while pos + 8 <= len(data):
+            size = int.from_bytes(data[pos : pos + 4], "big")
+            kind = data[pos + 4 : pos + 8]
+            if kind in (b"tEXt", b"iTXt", b"zTXt"):
+                key, _, value = data[pos + 8 : pos + 8 + size].partition(b"\0")
+                if key == b"Software" and b"matplotlib" in value.lower():
+                    return True
+            if kind == b"IEND":
+                break
+            pos += 12 + size
+        return False
+    head = data[:4000].lower()
+    return b"<svg" in head and b"matplotlib" in head
+
+
+@dataclass(frozen=True)
+class FigureStyle:
+    """The plot style the book's figures are drawn in: smallest font size (pt) and dots per inch."""
+
+    min_pt: float
+    dpi: float
+
+    def text_px(self, shown: float, natural: float) -> float:
+        """Size in CSS px of the smallest text of a figure shown ``shown`` px wide of ``natural``."""
+        return self.min_pt * self.dpi / 72 * shown / natural
+
+
+# The rcParams of matplotlib that set a size of text.
+_FONT_KEYS = re.compile(r"^(font\.size|.*\.(?:fontsize|labelsize|titlesize|title_fontsize))$")
+
+
+def figure_style(rc: dict[str, Any]) -> FigureStyle:
+    """The smallest text size (pt) and the dpi of figures saved under these matplotlib rcParams.
+
+    Named sizes ("small", "x-large", ...) are resolved by matplotlib against ``font.size``.
+    The dpi is ``savefig.dpi`` (what the notebook's inline backend and ``savefig`` use), or
+    ``figure.dpi`` when that is "figure".
+    """
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+
+    with mpl.rc_context(rc):
+        params = mpl.rcParams
+        sizes = [FontProperties(size=params[key]).get_size_in_points() for key in rc if _FONT_KEYS.match(key)]
+        dpi = params["savefig.dpi"]
+        dpi = params["figure.dpi"] if dpi == "figure" else dpi
+    if not sizes:
+        raise ValueError("the style sets no font size")
+    return FigureStyle(min_pt=float(min(sizes)), dpi=float(dpi))
+
+
 def _alt_problem(src: str, alt: str | None) -> str | None:
     if alt is None or not alt.strip():
         return f"image without alt text: {src}"
@@ -367,6 +611,31 @@ class _Checker:
         if checkable and fragment not in _ids_of(target):
             self.report.add(rel, "link", f"broken anchor: {shown}")
 
+    def column(self, page: Page, rel: str, label: str) -> None:
+        """The layout of the article column at this width (toggles already open)."""
+        found = page.evaluate(_COLUMN_JS, [ARTICLE_SELECTOR])
+        width = VIEWPORTS[label]["width"]
+        for kind, key in (("overflow", "overflow"), ("clipped", "clipped"), ("code-break", "breaks")):
+            for detail in found[key]:
+                self.report.add(rel, kind, f"at {width} px: {detail}")
+
+    def figures(self, page: Page, rel: str, style: FigureStyle) -> None:
+        """Figures made by matplotlib whose smallest text is shown below MIN_FIGURE_TEXT_PX."""
+        for img in page.evaluate(_FIGURES_JS):
+            path = self.local_path(img["url"].split("?", 1)[0])
+            if path is None or not (self.root / path).is_file() or img["shown"] == 0:
+                continue
+            if not made_by_matplotlib((self.root / path).read_bytes()):
+                continue
+            size = style.text_px(img["shown"], img["natural"])
+            if size < MIN_FIGURE_TEXT_PX - 0.05:
+                self.report.add(
+                    rel,
+                    "figure-text",
+                    f"{img['src']}: smallest text {size:.1f} px (< {MIN_FIGURE_TEXT_PX:g}), the figure shown"
+                    f" {round(img['shown'])} px wide of its {img['natural']} px ({img['shown'] / img['natural']:.0%})",
+                )
+
     def layout(self, page: Page, rel: str) -> None:
         width = page.evaluate(_WIDTH_JS)
         if width["scroll"] > width["inner"] + 1:
@@ -376,13 +645,20 @@ class _Checker:
 
 
 def check_site(
-    root: Path, browser: Browser, *, screenshots: Path | None = None, pages: list[str] | None = None
+    root: Path,
+    browser: Browser,
+    *,
+    screenshots: Path | None = None,
+    pages: list[str] | None = None,
+    figure_style: FigureStyle | None = None,
 ) -> Report:
     """Open every page of the site built in ``root`` in ``browser`` and report the problems.
 
     ``screenshots``: a folder for a PNG of each page's first screen at each width.
     ``pages``: check only these pages (paths relative to ``root``) instead of all of them; the
     navigation is then checked only if the home page is one of them.
+    ``figure_style``: the style the site's matplotlib figures are drawn in; without it the
+    ``figure-text`` check does not run.
     """
     started = time.perf_counter()
     root = root.resolve()
@@ -411,10 +687,14 @@ def check_site(
                         checker.inspect(page, rel)
                     else:
                         checker.layout(page, rel)
-                    if screenshots is not None:
+                    if screenshots is not None:  # the first screen, as a reader lands on it
                         shot = screenshots / f"{rel.removesuffix('.html').replace('/', '__')}-{label}.png"
                         page.screenshot(path=str(shot))
                         report.screenshots.append(shot)
+                    page.evaluate(_EXPAND_JS)
+                    checker.column(page, rel, label)
+                    if label == "desktop" and figure_style is not None:
+                        checker.figures(page, rel, figure_style)
                     for kind, detail in dict.fromkeys(errors):
                         report.add(rel, kind, detail)
                 finally:
@@ -452,8 +732,13 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(missing, file=sys.stderr)
         return 2
+    style = None
+    with contextlib.suppress(ImportError):
+        from lossutils.plot import STYLE
+
+        style = figure_style(STYLE)
     with chromium() as browser:
-        report = check_site(args.root, browser, screenshots=args.screenshots)
+        report = check_site(args.root, browser, screenshots=args.screenshots, figure_style=style)
     print(report.text() or "no problems", f"\n{len(report.pages)} pages in {report.seconds:.1f} s")
     return 1 if report.problems else 0
 
