@@ -27,7 +27,7 @@ Examples
 >>> c.family, c.lossutils_name
 ('regression', 'lossutils.mae')
 >>> print(cards.summary_table(["mse", "mae"]).splitlines()[0])
-| loss | best constant | noise model | robust to outliers | chapter |
+| loss (chapter) | best constant | noise model | robust to outliers |
 """
 
 from __future__ import annotations
@@ -1030,10 +1030,10 @@ def _chapter(c: LossCard, links: bool) -> str:
 def summary_table(names: Iterable[str] | None = None, *, links: bool = False) -> Markdown:
     """Two Markdown tables summarising many losses (all of them by default), one row per loss in each.
 
-    The first compares what the losses estimate: the best constant prediction, the noise model,
-    how each treats outliers and the chapter that teaches it; the second gives the per-sample
-    formula and the PyTorch twin. Two narrow tables instead of one wide one, so that both fit a
-    book's column (a formula is as wide as it is: it does not wrap).
+    The first compares what the losses estimate: the best constant prediction, the noise model and
+    how each treats outliers, each loss named with the chapter that teaches it; the second gives
+    its lossutils name, per-sample formula and PyTorch twin. Two narrow tables instead of one wide
+    one, so that both fit a book's column (a formula is as wide as it is: it does not wrap).
 
     Parameters
     ----------
@@ -1045,11 +1045,8 @@ def summary_table(names: Iterable[str] | None = None, *, links: bool = False) ->
     """
     chosen = _cards(names)
     compare = _table(
-        ["loss", "best constant", "noise model", "robust to outliers", "chapter"],
-        [
-            [f"{c.title} (`{c.key}`)", c.minimiser, c.noise_model, c.robust_to_outliers, _chapter(c, links)]
-            for c in chosen
-        ],
+        ["loss (chapter)", "best constant", "noise model", "robust to outliers"],
+        [[f"{c.title} ({_chapter(c, links)})", c.minimiser, c.noise_model, c.robust_to_outliers] for c in chosen],
     )
     formulas = _table(
         ["loss", "per-sample loss", "PyTorch"],

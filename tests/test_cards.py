@@ -649,7 +649,7 @@ def test_summary_tables_render_every_card():
     assert table._repr_markdown_() == str(table)
     assert repr(table) == str(table)
     compare, formulas = str(table).split("\n\n")
-    for part, n_cols in ((compare, 5), (formulas, 3)):
+    for part, n_cols in ((compare, 4), (formulas, 3)):
         rows = table_rows(part)
         assert len(rows) == 1 + len(CARDS)
         assert all(len(row) == n_cols for row in rows)
