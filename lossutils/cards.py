@@ -7,7 +7,7 @@ What the card does not restate it reads from :mod:`lossutils.registry`: the kind
 argument (from which the card's family, regression or classification, follows), the PyTorch
 twin and the :mod:`lossutils.nn` module.
 The same cards feed the box at the top of each loss's section (:func:`card`), the book's
-summary table (:func:`summary_table`) and the gradient cheat sheet (:func:`gradient_cheatsheet`),
+summary tables (:func:`summary_table`) and the gradient cheat sheet (:func:`gradient_cheatsheet`),
 so the three can never disagree.
 
 The tests hold a naive NumPy reference of every loss (``tests/references.py``), written from
@@ -27,7 +27,7 @@ Examples
 >>> c.family, c.lossutils_name
 ('regression', 'lossutils.mae')
 >>> print(cards.summary_table(["mse", "mae"]).splitlines()[0])
-| loss | per-sample loss | best constant | noise model | robust to outliers | PyTorch | chapter |
+| loss (chapter) | best constant | noise model | robust to outliers |
 """
 
 from __future__ import annotations
@@ -72,7 +72,9 @@ class LossCard:
     formula, gradient, second_derivative : str
         LaTeX of the per-sample loss, of its derivative with respect to ``argument`` and of the
         second derivative. No ``|`` characters (they would split Markdown table cells): absolute
-        values are written ``\lvert r \rvert``.
+        values are written ``\lvert r \rvert``. Each is short enough for a table cell: alternatives
+        (variants, options, cases) go on lines of their own (``cases``, ``aligned``), and a remark
+        that needs a sentence goes to ``note``.
     minimiser : str
         What the best constant prediction estimates (e.g. "the median of the targets").
     noise_model : str
@@ -94,6 +96,9 @@ class LossCard:
     use_when : str
         When to choose the loss, as Markdown; empty where the card leaves that to its chapter
         (the row is then not shown).
+    note : str
+        A remark on the formulas that needs a sentence, as Markdown (shown below them); empty for
+        most cards (the row is then not shown).
     """
 
     key: str
@@ -113,6 +118,7 @@ class LossCard:
     extra_options: str = ""
     torch_note: str = ""
     use_when: str = ""
+    note: str = ""
 
     @property
     def entry(self) -> registry.LossEntry:
@@ -157,6 +163,7 @@ class LossCard:
             ("loss per sample", f"$\\ell = {self.formula}$"),
             ("gradient", f"${d} = {self.gradient}$"),
             ("second derivative", f"${d2} = {self.second_derivative}$"),
+            *([("note", self.note)] if self.note else []),
             ("best constant prediction", self.minimiser),
             ("noise model", self.noise_model),
             ("robust to outliers", self.robust_to_outliers),
@@ -365,7 +372,10 @@ _CARD_LIST = [
         title="Binary cross-entropy with logits (logistic loss)",
         argument="z",
         variables=_BIN_LOGIT,
-        formula=r"\log(1 + e^{z}) - y z = -\bigl[y \log \sigma(z) + (1 - y) \log(1 - \sigma(z))\bigr]",
+        formula=(
+            r"\begin{aligned}[t] &\log(1 + e^{z}) - y z \\ "
+            r"&= -\bigl[y \log \sigma(z) + (1 - y) \log(1 - \sigma(z))\bigr] \end{aligned}"
+        ),
         gradient=r"\sigma(z) - y",
         second_derivative=r"\sigma(z)\,(1 - \sigma(z))",
         minimiser=r"the log-odds of the share of positive labels, $\log \frac{\bar y}{1 - \bar y}$",
@@ -427,9 +437,10 @@ _CARD_LIST = [
         gradient=(
             r"(1 - p_y)^{\gamma} \Bigl(1 - \dfrac{\gamma\, p_y \log p_y}{1 - p_y}\Bigr) \bigl(p_k - [k = y]\bigr)"
         ),
-        second_derivative=(
-            r"\text{no compact form; for } \gamma > 0 \text{ it turns negative for badly misclassified samples "
-            r"(two classes, } \gamma = 2\text{: } p_y \lesssim 0.06\text{): not convex}"
+        second_derivative=r"\text{no compact form; can be } < 0",
+        note=(
+            r"The second derivative turns negative for badly misclassified samples, so for $\gamma > 0$ the "
+            r"loss is not convex: with two classes and $\gamma = 2$, once $p_y \lesssim 0.06$."
         ),
         minimiser=(
             r"not the class frequencies: the best constant probabilities are pulled toward uniform "
@@ -503,14 +514,15 @@ _CARD_LIST = [
         key="multiclass_hinge",
         title="Multi-class hinge (SVM) loss",
         argument="s_k",
-        variables=r"$s \in \mathbb{R}^C$ scores, $y$ true class, $\Delta$ margin, $[\cdot]$ is 1 if true",
-        formula=(
-            r"\sum_{j \ne y} \max(0,\ \Delta - s_y + s_j) \ \text{(Weston–Watkins)};\quad "
-            r"\max\bigl(0,\ \Delta - s_y + \max_{j \ne y} s_j\bigr) \ \text{(Crammer–Singer)}"
+        variables=(
+            r"$s \in \mathbb{R}^C$ scores, $y$ true class, $\Delta$ margin, $[\cdot]$ is 1 if true, "
+            r"$h_j = \max(0,\ \Delta - s_y + s_j)$, $h'_j = [h_j > 0]$, $j^* = \arg\max_{j \ne y} s_j$; "
+            r"WW: Weston–Watkins, CS: Crammer–Singer"
         ),
+        formula=r"\begin{cases} \sum_{j \ne y} h_j & \text{WW} \\ h_{j^*} & \text{CS} \end{cases}",
         gradient=(
-            r"[k \ne y]\,[\Delta - s_y + s_k > 0] - [k = y] \sum_{j \ne y} [\Delta - s_y + s_j > 0] "
-            r"\ \text{(Weston–Watkins)}"
+            r"\begin{cases} [k \ne y]\, h'_k - [k = y] \sum_{j \ne y} h'_j & \text{WW} \\ "
+            r"\bigl([k = j^*] - [k = y]\bigr)\, h'_{j^*} & \text{CS} \end{cases}"
         ),
         second_derivative=r"0 \quad (\text{undefined at the kinks})",
         minimiser=(
@@ -601,12 +613,12 @@ _CARD_LIST = [
         argument="x",
         variables=(
             r"$x$ predicted log-rate $\log \lambda$, or rate $\lambda$ with `log_input=False`; $y \ge 0$ count; "
-            r"$\epsilon$ small"
+            r"$\epsilon$ small; $S(y) = y \log y - y + \tfrac12 \log(2\pi y)$ (Stirling's term) for $y > 1$, "
+            r"else 0"
         ),
         formula=(
             r"\begin{cases} e^{x} - y x & \text{log-rate } x \\ x - y \log(x + \epsilon) & \text{rate } x \end{cases}"
-            r" + \begin{cases} y \log y - y + \tfrac12 \log(2\pi y) & \text{full, } y > 1 \\ "
-            r"0 & \text{otherwise} \end{cases}"
+            r"\ \bigl[+ S(y) \text{ if full}\bigr]"
         ),
         gradient=(
             r"\begin{cases} e^{x} - y & \text{log-rate } x \\ 1 - \dfrac{y}{x + \epsilon} & \text{rate } x \end{cases}"
@@ -784,13 +796,11 @@ _CARD_LIST = [
         argument="x_1",
         variables=(
             r"$x_1, x_2$ embeddings of a pair, $t = +1$ similar, $-1$ dissimilar, $\Delta$ margin, $c$ their cosine, "
-            r"$\hat x = x / \lVert x \rVert$"
+            r"$\hat x = x / \lVert x \rVert$, "
+            r"$g = \partial c / \partial x_1 = (\hat x_2 - c\,\hat x_1) / \lVert x_1 \rVert$"
         ),
         formula=r"\begin{cases} 1 - c & t = +1 \\ \max(0,\ c - \Delta) & t = -1 \end{cases}",
-        gradient=(
-            r"\begin{cases} -g & t = +1 \\ g & t = -1,\ c > \Delta \\ 0 & t = -1,\ c < \Delta \end{cases},"
-            r"\ g = \dfrac{\partial c}{\partial x_1} = \dfrac{\hat x_2 - c\,\hat x_1}{\lVert x_1 \rVert}"
-        ),
+        gradient=r"\begin{cases} -g & t = +1 \\ g & t = -1,\ c > \Delta \\ 0 & t = -1,\ c < \Delta \end{cases}",
         second_derivative=r"\text{a } D \times D \text{ matrix per pair (not written out)}",
         minimiser=(
             r"does not apply: the prediction is a pair of vectors; the loss is 0 once similar pairs point "
@@ -816,14 +826,11 @@ _CARD_LIST = [
         title="Contrastive loss (Hadsell et al.)",
         argument="x_1",
         variables=(
-            r"$x_1, x_2$ embeddings of a pair, $d = \lVert x_1 - x_2 \rVert_2$, $u = (x_1 - x_2) / d$, "
+            r"$x_1, x_2$ embeddings of a pair, $d = \lVert x_1 - x_2 \rVert_2$, $u = (x_1 - x_2) / d$ (0 at $d = 0$), "
             r"$t = +1$ similar, $-1$ dissimilar, $\Delta$ margin"
         ),
         formula=(r"\begin{cases} \tfrac12 d^2 & t = +1 \\ \tfrac12 \max(0,\ \Delta - d)^2 & t = -1 \end{cases}"),
-        gradient=(
-            r"\begin{cases} x_1 - x_2 & t = +1 \\ -\max(0,\ \Delta - d)\, u & t = -1 \end{cases}"
-            r"\quad (0 \text{ at } d = 0)"
-        ),
+        gradient=(r"\begin{cases} x_1 - x_2 & t = +1 \\ -\max(0,\ \Delta - d)\, u & t = -1 \end{cases}"),
         second_derivative=(
             r"\begin{cases} I & t = +1 \\ u u^{\top} - \tfrac{\Delta - d}{d} (I - u u^{\top}) & t = -1,\ d < \Delta "
             r"\\ 0 & t = -1,\ d > \Delta \end{cases}"
@@ -859,10 +866,11 @@ _CARD_LIST = [
         argument="a",
         variables=(
             r"$a$ anchor, $x_+$ positive (alike), $x_-$ negative, $d(x, y) = \lVert x - y + \epsilon \rVert_p$, "
-            r"$u_\pm = \partial d(a, x_\pm) / \partial a$, $\Delta$ margin"
+            r"$u_\pm = \partial d(a, x_\pm) / \partial a$, for $p = 2$: $u_\pm = (a - x_\pm) / d(a, x_\pm)$; "
+            r"$\Delta$ margin"
         ),
         formula=r"\max\bigl(0,\ d(a, x_+) - d(a, x_-) + \Delta\bigr)",
-        gradient=r"[\ell > 0]\,(u_+ - u_-),\ u_\pm = \dfrac{a - x_\pm}{d(a, x_\pm)} \ (p = 2)",
+        gradient=r"[\ell > 0]\,(u_+ - u_-)",
         second_derivative=(
             r"[\ell > 0] \Bigl(\dfrac{I - u_+ u_+^{\top}}{d(a, x_+)} - \dfrac{I - u_- u_-^{\top}}{d(a, x_-)}\Bigr) "
             r"\ (p = 2,\ \epsilon = 0)"
@@ -1058,43 +1066,79 @@ def _cards(names: Iterable[str] | None) -> list[LossCard]:
 
 
 def _chapter(c: LossCard, links: bool) -> str:
+    """The chapter as its notebook's name, or as a link whose text is its number (the file's)."""
     stem = c.chapter.removesuffix(".ipynb")
-    return f"[{stem}]({c.chapter})" if links else f"`{stem}`"
+    return f"[{int(stem.split('_')[0])}]({c.chapter})" if links else f"`{stem}`"
 
 
 def summary_table(names: Iterable[str] | None = None, *, links: bool = False) -> Markdown:
-    """A Markdown table summarising many losses (all of them by default), one row each.
+    """Two Markdown tables summarising many losses (all of them by default), one row per loss in each.
+
+    The first compares what the losses estimate: the best constant prediction, the noise model and
+    how each treats outliers, each loss named with the chapter that teaches it; the second gives
+    its lossutils name, per-sample formula and PyTorch twin. Two narrow tables instead of one wide
+    one, so that both fit a book's column (a formula is as wide as it is: it does not wrap).
 
     Parameters
     ----------
     names : iterable of str, optional
         Which losses, in which order (default: every card, in the book's order).
     links : bool, default False
-        Link each chapter's notebook (``[02_mse](02_mse.ipynb)``); use it on pages that sit
-        beside the chapters, once they all exist.
+        Link each chapter's notebook, by its number (``[2](02_mse.ipynb)``); use it on pages
+        that sit beside the chapters, once they all exist.
     """
-    lines = [
-        "| loss | per-sample loss | best constant | noise model | robust to outliers | PyTorch | chapter |",
-        "|:--|:--|:--|:--|:--|:--|:--|",
-    ]
-    lines += [
-        f"| {c.title} (`{c.key}`) | ${c.formula}$ | {c.minimiser} | {c.noise_model} | {c.robust_to_outliers} "
-        f"| {_pytorch(c)} | {_chapter(c, links)} |"
-        for c in _cards(names)
-    ]
-    return Markdown("\n".join(lines))
+    chosen = _cards(names)
+    compare = _table(
+        ["loss (chapter)", "best constant", "noise model", "robust to outliers"],
+        [[f"{c.title} ({_chapter(c, links)})", c.minimiser, c.noise_model, c.robust_to_outliers] for c in chosen],
+    )
+    formulas = _table(
+        ["loss", "per-sample loss", "PyTorch"],
+        [[f"{c.title} (`{c.key}`)", f"${c.formula}$", _pytorch(c)] for c in chosen],
+    )
+    return Markdown(f"{compare}\n\n{formulas}")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + ":--|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+#: The heading of each family in the gradient cheat sheet, in its order.
+_FAMILIES = {
+    "regression": "Regression: a real number or a count",
+    "classification": "Classification: classes, labels, margins, sequences",
+    "comparison": "Comparing: pairs, triplets, queries and keys",
+}
+
+
+def _derivatives(c: LossCard) -> str:
+    """The card's loss, gradient and second derivative as one display formula, a line each."""
+    d = rf"\dfrac{{\partial \ell}}{{\partial {c.argument}}}"
+    d2 = rf"\dfrac{{\partial^2 \ell}}{{\partial {c.argument}^2}}"
+    lines = [rf"\ell &= {c.formula}", rf"{d} &= {c.gradient}", rf"{d2} &= {c.second_derivative}"]
+    return "$$\n\\begin{aligned}\n" + " \\\\[4pt]\n".join(lines) + "\n\\end{aligned}\n$$"
 
 
 def gradient_cheatsheet(names: Iterable[str] | None = None) -> Markdown:
-    """A Markdown table of every loss (or of ``names``) with its gradient and second derivative."""
-    lines = [
-        "| loss | symbols | loss per sample | derivative | second derivative |",
-        "|:--|:--|:--|:--|:--|",
-    ]
-    lines += [
-        f"| {c.title} (`{c.key}`) | {c.variables} | ${c.formula}$ "
-        f"| $\\partial \\ell / \\partial {c.argument} = {c.gradient}$ "
-        f"| ${c.second_derivative}$ |"
-        for c in _cards(names)
-    ]
-    return Markdown("\n".join(lines))
+    """Every loss (or those in ``names``) with its derivative and second derivative, family by family.
+
+    Each loss is a short entry, not a table row: its name and symbols in a line of text, then
+    its per-sample loss, its derivative with respect to the first argument and its second
+    derivative, one under the other with their ``=`` signs aligned (and the card's note, if it
+    has one). A formula never wraps, so three of them side by side would not fit a book's
+    column, let alone a phone.
+    """
+    chosen = _cards(names)
+    parts = []
+    for family, heading in _FAMILIES.items():
+        members = [c for c in chosen if c.family == family]
+        if not members:
+            continue
+        parts.append(f"**{heading}**")
+        for c in members:
+            parts.append(f"*{c.title}* (`{c.key}`): {c.variables}.")
+            parts.append(_derivatives(c))
+            if c.note:
+                parts.append(f"Note: {c.note}")
+    return Markdown("\n\n".join(parts))

@@ -1,5 +1,6 @@
 """The appendix stays whole: every glossary term is used, every term used is defined, and the
-API reference documents every public name of lossutils.
+API reference documents every public name of lossutils, lists it in its index, and reads well
+in the built book (type hints by name, each docstring's sections in order).
 
 The glossary (book/appendix/glossary.md) is a Sphinx ``{glossary}``; the chapters link to it
 with ``{term}`...```. Sphinx warns about a ``{term}`` with no definition (the build fails under
@@ -20,6 +21,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = ROOT / "book" / "appendix" / "glossary.md"
 API = ROOT / "book" / "appendix" / "api.md"
+#: The API reference: its first page (an index) and one page per group of modules, its sections in _toc.yml.
+API_PAGES = [API, *sorted(API.parent.glob("api_*.md"))]
 
 #: The modules whose public names (``__all__``) the API reference must document: every public one.
 API_MODULES = sorted(p.stem for p in (ROOT / "lossutils").glob("*.py") if not p.stem.startswith("_"))
@@ -160,9 +163,21 @@ def documented_names(text: str, module: str) -> tuple[bool, set[str]]:
     return all_members, names | set(re.findall(pattern, text, flags=re.MULTILINE))
 
 
+def api_text() -> str:
+    return "\n".join(page.read_text() for page in API_PAGES)
+
+
+def test_api_pages_are_sections_of_the_api_page_in_the_toc() -> None:
+    pages = toc_pages()
+    assert len(API_PAGES) > 1
+    assert all(page in pages for page in API_PAGES)
+    start = pages.index(API)  # the index page first, then its sections, in any order
+    assert sorted(pages.index(page) for page in API_PAGES) == list(range(start, start + len(API_PAGES)))
+
+
 @pytest.mark.parametrize("module", API_MODULES)
 def test_api_reference_documents_every_public_name(module: str) -> None:
-    all_members, names = documented_names(API.read_text(), module)
+    all_members, names = documented_names(api_text(), module)
     mod = importlib.import_module(f"lossutils.{module}")
     assert hasattr(mod, "__all__"), f"lossutils.{module} has no __all__, so its public names are not defined"
     public = set(mod.__all__)
@@ -170,6 +185,26 @@ def test_api_reference_documents_every_public_name(module: str) -> None:
     documented = (public - {n[1:] for n in names if n.startswith("-")} if all_members else set()) | explicit
     assert documented, f"api.md documents nothing of lossutils.{module}"
     assert public <= documented, f"api.md misses lossutils.{module}: {sorted(public - documented)}"
+
+
+def index_entries(text: str) -> dict[str, tuple[str, list[str]]]:
+    """The index of api.md: for each module, the page it links to and the names it lists."""
+    entries = {}
+    for page, roles in re.findall(r"^- \{doc\}`(\w+)`[^:]*:(.*)$", text, flags=re.MULTILINE):
+        found = re.findall(r"\{py:obj\}`~lossutils\.(\w+)\.(\w+)`", roles)
+        assert len({module for module, _ in found}) == 1, f"one module per index line: {roles[:80]}"
+        entries[found[0][0]] = (page, [name for _, name in found])
+    return entries
+
+
+@pytest.mark.parametrize("module", API_MODULES)
+def test_api_index_lists_every_public_name_with_its_page(module: str) -> None:
+    entries = index_entries(API.read_text())
+    assert module in entries, f"the index of api.md has no line for lossutils.{module}"
+    page, names = entries[module]
+    assert names == list(importlib.import_module(f"lossutils.{module}").__all__)
+    documented_on = [p.stem for p in API_PAGES if documented_names(p.read_text(), module) != (False, set())]
+    assert documented_on == [page], f"lossutils.{module} is documented on {documented_on}, the index says {page}"
 
 
 def test_api_reference_parser() -> None:
@@ -182,3 +217,41 @@ def test_api_reference_parser() -> None:
     assert documented_names(text, "data") == (False, {"cat_dog"})
     assert documented_names(text, "cards") == (True, {"-CARDS", "-card", "CARDS"})
     assert documented_names(text, "train") == (False, set())
+
+
+# -- the API reference as the built book shows it ------------------------------------------------
+
+_OBJECT = re.compile(r'<dl class="py (?:function|method|class|data|attribute|property)">')
+_SECTION = re.compile(
+    r'<dt class="field-\w+">(Parameters)|<p class="rubric">(Notes|Examples|References)|class="admonition (seealso)'
+)
+
+
+def section_order(html: str) -> list[list[str]]:
+    """For each documented object of an API page (function, class, method, ...), the sections of its
+    docstring in page order: the page cut at the start of each object."""
+    bodies = _OBJECT.split(html)[1:]
+    return [[next(g for g in m.groups() if g) for m in _SECTION.finditer(body)] for body in bodies]
+
+
+def test_section_order_parser() -> None:
+    html = (
+        '<dl class="py function"><dt>f</dt><dd><dl class="field-list"><dt class="field-odd">Parameters</dt></dl>'
+        '<p class="rubric">Notes</p><div class="admonition seealso"></div><p class="rubric">Examples</p></dd>\n</dl>'
+        '<dl class="py function"><dt>f_grad</dt><dd><p class="rubric">Examples</p>'
+        '<dl class="field-list"><dt class="field-odd">Parameters</dt></dl></dd></dl>'
+    )
+    assert section_order(html) == [["Parameters", "Notes", "seealso", "Examples"], ["Examples", "Parameters"]]
+
+
+def test_api_pages_name_array_like_and_keep_each_docstring_in_order(built_book: Path) -> None:
+    functions = 0
+    for page in API_PAGES:
+        html = (built_book / "book" / "appendix" / f"{page.stem}.html").read_text()
+        assert "_SupportsArray" not in html, f"{page.stem}: numpy.typing.ArrayLike expanded into its union"
+        for sections in section_order(html):
+            functions += 1
+            if "Parameters" in sections:  # napoleon keeps the docstring's order: Parameters before the rest
+                assert sections.index("Parameters") == 0, f"{page.stem}: sections in the order {sections}"
+    assert functions > 100
+    assert "ArrayLike" in (built_book / "book" / "appendix" / "api_losses.html").read_text()

@@ -545,15 +545,84 @@ def test_gaussian_best_constant_mean_with_given_variances_is_precision_weighted(
         )
 
 
+# -- short enough for a page --------------------------------------------------------------------
+#
+# A formula never wraps: MathJax sets it on one line, and a table cell, a card or the cheat sheet
+# is as wide as its widest formula. The book's column is 686 px wide at 1280 px; a card's value
+# column about 510 px, of which the label in front of a formula ("d^2 l / dz_k^2 =") takes 70.
+# Measured in the built book (inline math, the table font), a line of a formula costs about 9 to
+# 10 px per glyph it shows, so 45 glyphs are at most about 440 px; and a \text{} of 40 characters
+# about 300 px, less than half the column, which leaves room for the mathematics around it.
+# Alternatives (variants, options, cases) go on lines of their own; a sentence goes to the note.
+
+MAX_TEXT = 40  # characters inside one \text{...}
+MAX_GLYPHS = 45  # glyphs shown on one line of a formula
+
+
+def formula_lines(tex: str) -> list[str]:
+    """The lines of a formula: split at ``\\\\`` (the rows of ``cases``, ``aligned``, ...)."""
+    return re.split(r"\\\\(?:\[[^\]]*\])?", tex)
+
+
+def glyphs(line: str) -> int:
+    """About how many glyphs a line of TeX shows: the letters of each ``\\text{}`` and function name
+    (``\\log``, ``\\max``, ``\\operatorname{sign}``), one per other command (``\\sigma``) or character;
+    nothing for layout (environments, braces, sub/superscript marks, spacing, delimiter sizes,
+    fraction commands: a fraction is as wide as its wider part, here counted as both)."""
+    line = re.sub(r"\\text\{([^{}]*)\}", lambda m: "x" * len(m.group(1)), line)
+    line = re.sub(r"\\operatorname\{(\w+)\}", lambda m: "x" * len(m.group(1)), line)
+    line = re.sub(r"\\(log|exp|max|min|tanh|cosh|sign|sech|diag|arg|lesssim)\b", lambda m: "x" * len(m.group(1)), line)
+    line = re.sub(r"\\(?:mathbb|mathcal|tilde|hat|bar|dfrac|tfrac|frac|sqrt)\b", "", line)
+    line = re.sub(r"\\quad\b", "xx", line)
+    line = re.sub(r"\\(?:begin|end)\{\w+\}(?:\[\w\])?", "", line)  # environments
+    line = re.sub(r"\\(?:[bB]igg?[lr]?|left|right|textstyle)\b|\\[,;:! ]|[{}^_&]", "", line)  # sizes, spaces, marks
+    line = re.sub(r"\\[A-Za-z]+", "x", line)
+    return len(line.replace(" ", ""))
+
+
+def test_glyph_count_on_examples():
+    assert glyphs(r"(\hat y - y)^2") == 6  # ( y - y ) 2: the hat and the ^ cost nothing
+    assert glyphs(r"\log\cosh(\hat y - y)") == 12
+    assert glyphs(r"\dfrac{p - y}{p\,(1 - p)}") == 9  # a fraction counted as both its parts: an upper bound
+    assert glyphs(r"\text{otherwise}") == 9
+    cases = r"\begin{cases} a & b \\ c & d \end{cases}"
+    assert formula_lines(cases) == [r"\begin{cases} a & b ", r" c & d \end{cases}"]
+    # what made the cheat sheet 2,958 px wide: a sentence in one \text{} (1,038 px) and two variants
+    # of a loss side by side in one line (854 px)
+    sentence = (
+        r"\text{no compact form; for } \gamma > 0 \text{ it turns negative for badly misclassified samples "
+        r"(two classes, } \gamma = 2\text{: } p_y \lesssim 0.06\text{): not convex}"
+    )
+    variants = (
+        r"\sum_{j \ne y} \max(0,\ \Delta - s_y + s_j) \ \text{(Weston–Watkins)};\quad "
+        r"\max\bigl(0,\ \Delta - s_y + \max_{j \ne y} s_j\bigr) \ \text{(Crammer–Singer)}"
+    )
+    assert glyphs(sentence) > 100
+    assert max(map(len, re.findall(r"\\text\{([^{}]*)\}", sentence))) > MAX_TEXT
+    assert glyphs(variants) > 60
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_card_formulas_are_short_enough_for_a_table_cell(name):
+    c = card(name)
+    for field in ("formula", "gradient", "second_derivative"):
+        tex = getattr(c, field)
+        for text in re.findall(r"\\text\{([^{}]*)\}", tex):
+            assert len(text) <= MAX_TEXT, f"{name}.{field}: a \\text{{}} of {len(text)} characters: {text!r} (a note?)"
+        for line in formula_lines(tex):
+            assert glyphs(line) <= MAX_GLYPHS, f"{name}.{field}: a line of about {glyphs(line)} glyphs: {line!r}"
+
+
 # -- rendering -----------------------------------------------------------------------------------
 
 MD = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin)
 
 
-def table_rows(markdown: str) -> list[list[list]]:
-    """Rows of the first table, each a list of cells, each a list of inline child tokens."""
+def table_rows(markdown: str, tables: int = 1) -> list[list[list]]:
+    """Rows of the tables (``tables`` of them, one after the other), each a list of cells, each a
+    list of inline child tokens."""
     tokens = MD.parse(markdown)
-    assert sum(t.type == "table_open" for t in tokens) == 1
+    assert sum(t.type == "table_open" for t in tokens) == tables
     rows, current = [], None
     for t in tokens:
         if t.type == "tr_open":
@@ -578,30 +647,53 @@ def test_card_renders_as_a_two_column_table_with_math(name):
     assert rf"\ell = {c.formula}" in math
     assert any(m.endswith(f"= {c.gradient}") for m in math)
     assert any(m.endswith(f"= {c.second_derivative}") for m in math)
+    assert (("note", c.note) in c.rows()) == bool(c.note)
     assert c.title in repr(c)
     assert c.formula in repr(c)
 
 
-def test_summary_table_and_cheatsheet_render_every_card():
-    for table, n_cols in ((summary_table(), 7), (gradient_cheatsheet(), 5)):
-        assert isinstance(table, cards.Markdown)
-        assert table._repr_markdown_() == str(table)
-        assert repr(table) == str(table)
-        rows = table_rows(str(table))
+def test_summary_tables_render_every_card():
+    table = summary_table()
+    assert isinstance(table, cards.Markdown)
+    assert table._repr_markdown_() == str(table)
+    assert repr(table) == str(table)
+    compare, formulas = str(table).split("\n\n")
+    for part, n_cols in ((compare, 4), (formulas, 3)):
+        rows = table_rows(part)
         assert len(rows) == 1 + len(CARDS)
         assert all(len(row) == n_cols for row in rows)
-    rows = table_rows(str(gradient_cheatsheet()))
-    for row, c in zip(rows[1:], CARDS.values(), strict=True):
-        math = [tok.content for tok in row[3] if tok.type == "math_inline"]
-        assert math == [rf"\partial \ell / \partial {c.argument} = {c.gradient}"]
+    assert len(table_rows(str(table), tables=2)) == 2 * (1 + len(CARDS))
+    for row, c in zip(table_rows(formulas)[1:], CARDS.values(), strict=True):
+        assert [tok.content for tok in row[1] if tok.type == "math_inline"] == [c.formula]
+
+
+def test_cheatsheet_lists_every_card_by_family_with_its_three_formulas():
+    sheet = gradient_cheatsheet()
+    assert isinstance(sheet, cards.Markdown)
+    tokens = MD.parse(str(sheet))
+    assert not any(t.type == "table_open" for t in tokens)  # entries, not one wide table
+    blocks = [t.content for t in tokens if t.type == "math_block"]
+    titles = [t.content for t in tokens if t.type == "inline" and t.content.startswith("*") and "`" in t.content]
+    families = ("regression", "classification", "comparison")
+    order = [c for family in families for c in CARDS.values() if c.family == family]
+    assert len(blocks) == len(titles) == len(order) == len(CARDS)
+    for block, title, c in zip(blocks, titles, order, strict=True):
+        assert title.startswith(f"*{c.title}* (`{c.key}`)")
+        lines = block.strip().removeprefix("\\begin{aligned}").removesuffix("\\end{aligned}").split(" \\\\[4pt]\n")
+        assert [line.split(" &= ", 1)[1].strip() for line in lines] == [c.formula, c.gradient, c.second_derivative]
+    notes = [c for c in CARDS.values() if c.note]
+    assert notes
+    assert all(f"Note: {c.note}" in str(sheet) for c in notes)
+    assert str(gradient_cheatsheet(["huber"])).startswith("**Regression")
 
 
 def test_summary_table_subset_order_and_links():
     table = summary_table(["mae", "mse"], links=True)
-    rows = table_rows(str(table))
-    assert len(rows) == 3
+    rows = table_rows(str(table), tables=2)
+    assert len(rows) == 2 * 3
     assert "Mean absolute error" in str(table).splitlines()[2]
-    assert "[02_mse](02_mse.ipynb)" in str(table)
+    assert "Mean squared error" in str(table).splitlines()[3]
+    assert "[2](02_mse.ipynb)" in str(table)
     assert "(02_mse.ipynb)" not in str(summary_table(["mse"]))
 
 
