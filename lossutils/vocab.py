@@ -470,9 +470,9 @@ def adaptive_log_prob(
     head_weight : array_like
         :math:`H`, shape (c_0 + K, d) for K clusters: the module's ``head.weight``.
     tail_weights : sequence of pairs of array_like
-        ``[(P_1, O_1), ..., (P_K, O_K)]``: the projection (hidden_k, d) and the output
+        ``[(P_0, O_0), ..., (P_{K-1}, O_{K-1})]``: the projection (hidden_k, d) and the output
         (c_{k+1} - c_k, hidden_k) of each cluster, the module's ``tail[k][0].weight`` and
-        ``tail[k][1].weight`` (hidden_k = d // div_value^k there; any size here).
+        ``tail[k][1].weight`` (hidden_k = d // div_value^(k+1) there; any size here).
     cutoffs : sequence of int
         :math:`c_0 < c_1 < \dots < c_{K-1}`, as given to the module (without V: the last
         cluster's size is the rows of its output weight).
