@@ -3,13 +3,16 @@ r"""Losses over a huge vocabulary, from scratch in NumPy: the output layer and t
 A language model ends with a linear layer from hidden features :math:`h_i` (dimension
 :math:`d`) to one logit per word of a vocabulary of :math:`V` words, :math:`z_i = W h_i + b`,
 and a cross-entropy over them. With :math:`N` tokens the logits are an :math:`N \times V`
-matrix: 512 tokens over 100 000 words are 400 MB in float64, more than the model's weights.
-The two losses here take the hidden features and the layer's weights instead of the logits:
+matrix: 512 tokens over 100 000 words are 400 MB in float64, and the softmax and the gradient
+need two more arrays of that size. The two losses here take the hidden features and the
+layer's weights instead of the logits:
 
 - :func:`linear_cross_entropy` computes the exact cross-entropy of :math:`W h + b` chunk by chunk
   over the vocabulary, with a running log-sum-exp, so that no more than
-  :math:`N \times` ``chunk_size`` logits are ever in memory (PyTorch:
-  ``torch.nn.functional.linear_cross_entropy``, which chunks over the tokens instead);
+  :math:`N \times` ``chunk_size`` logits are in memory at a time (the gradient holds about
+  eight such (N, ``chunk_size``) arrays, besides its own results, the (V, d) gradient of
+  :math:`W` among them; PyTorch: ``torch.nn.functional.linear_cross_entropy``, which chunks over
+  the tokens instead);
 - :func:`adaptive_log_softmax` changes the model: the frequent words get a softmax of their own
   (the head), the rarer ones are grouped into clusters, each a single entry of the head with a
   smaller softmax of its own behind it (Grave et al., 2017; PyTorch:
@@ -165,9 +168,13 @@ def _logsumexp_by_chunks(
 
     every exponent :math:`\le 0` as in :func:`lossutils.logsumexp`, and at the end
     :math:`\operatorname{LSE}(z) = m + \log s`; :math:`m` and :math:`\log s` are returned apart, so
-    that :math:`\operatorname{LSE}(z) - z_c = (m - z_c) + \log s` loses no digit to a logit of 1e4
+    that :math:`\operatorname{LSE}(z) - z_y = (m - z_y) + \log s` loses no digit to a logit of 1e4
     (in float32, :math:`m + \log s` would round :math:`\log s` to a thousandth). Only one chunk of
-    logits, (N, chunk_size), is in memory at a time.
+    logits, (N, chunk_size), is in memory at a time, with a few arrays of its size made from it.
+
+    ``w`` holds the class weights, and ``wz`` accumulates :math:`\sum_c w_c z_c`, which only
+    label smoothing needs. ``np.clip`` keeps the index of a target outside the chunk inside it;
+    ``np.where`` then discards what it picked.
     """
     n, n_classes = len(h), len(W)
     m = np.full(n, -np.inf, h.dtype)  # the running maximum (no logit seen yet) ...
@@ -221,8 +228,10 @@ def linear_cross_entropy(
         s' = s\, e^{m - m'} + \sum_{c \in K} e^{z_{ic} - m'}, \qquad
         \operatorname{LSE}(z_i) = m + \log s \text{ after the last chunk } K,
 
-    while :math:`z_{iy_i}` is picked up as its chunk passes. Peak extra memory:
-    N × ``chunk_size`` logits instead of N × V.
+    while :math:`z_{iy_i}` is picked up as its chunk passes. Peak extra memory: one chunk of
+    N × ``chunk_size`` logits and a few arrays of its size instead of N × V logits (the gradient,
+    :func:`linear_cross_entropy_grad`, holds about eight (N, ``chunk_size``) arrays at once, plus
+    the gradients it returns, (N, d) and the (V, d) gradient of :math:`W`).
 
     Parameters
     ----------
@@ -299,6 +308,9 @@ def linear_cross_entropy(
     w_y = w[y]
     loss = w_y * ((m - z_y) + log_s)
     if eps > 0:
+        # sum_c w_c (LSE - z_c) = sum(w) LSE - sum_c w_c z_c. Unlike above, m + log_s is formed here: the
+        # term is a difference of two sums over all V classes, and the rounding of wz, a sum of V logits,
+        # already exceeds what adding log_s to m loses.
         loss = (1 - eps) * loss + eps / n_classes * (np.sum(w) * (m + log_s) - wz)
 
     # 3. ignore_index, then the weighted mean sum(w_y l) / sum(w_y) (nan when every target is ignored).
@@ -458,9 +470,9 @@ def adaptive_log_prob(
     head_weight : array_like
         :math:`H`, shape (c_0 + K, d) for K clusters: the module's ``head.weight``.
     tail_weights : sequence of pairs of array_like
-        ``[(P_1, O_1), ..., (P_K, O_K)]``: the projection (hidden_k, d) and the output
+        ``[(P_0, O_0), ..., (P_{K-1}, O_{K-1})]``: the projection (hidden_k, d) and the output
         (c_{k+1} - c_k, hidden_k) of each cluster, the module's ``tail[k][0].weight`` and
-        ``tail[k][1].weight`` (hidden_k = d // div_value^k there; any size here).
+        ``tail[k][1].weight`` (hidden_k = d // div_value^(k+1) there; any size here).
     cutoffs : sequence of int
         :math:`c_0 < c_1 < \dots < c_{K-1}`, as given to the module (without V: the last
         cluster's size is the rows of its output weight).
