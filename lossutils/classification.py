@@ -281,9 +281,11 @@ def binary_cross_entropy_with_logits(
 
     .. math::
 
-        \ell_i = w_i\,\bigl[\,c_i\, y_i \operatorname{softplus}(-x_i)
-                 + (1 - y_i) \operatorname{softplus}(x_i)\bigr],
-        \qquad \operatorname{softplus}(z) = \log(1 + e^z),
+        \begin{aligned}
+        \ell_i &= w_i\,\bigl[\,c_i\, y_i \operatorname{softplus}(-x_i)
+                 + (1 - y_i) \operatorname{softplus}(x_i)\bigr], \\
+        \operatorname{softplus}(z) &= \log(1 + e^z),
+        \end{aligned}
 
     which is :math:`-w_i[c_i y_i \log\sigma(x_i) + (1 - y_i)\log(1 - \sigma(x_i))]` written
     without a single log of a rounded probability. The code is this formula, with

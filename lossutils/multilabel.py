@@ -80,9 +80,11 @@ def multilabel_soft_margin(
 
     .. math::
 
-        \ell_i = \frac{1}{C} \sum_{k=1}^{C} w_k\,\bigl[-y_{ik} \log\sigma(z_{ik})
-                 - (1 - y_{ik}) \log\sigma(-z_{ik})\bigr]
-               = \frac{1}{C} \sum_{k=1}^{C} \operatorname{BCE}(z_{ik}, y_{ik}),
+        \begin{aligned}
+        \ell_i &= \frac{1}{C} \sum_{k=1}^{C} w_k\,\bigl[-y_{ik} \log\sigma(z_{ik})
+                 - (1 - y_{ik}) \log\sigma(-z_{ik})\bigr] \\
+               &= \frac{1}{C} \sum_{k=1}^{C} \operatorname{BCE}(z_{ik}, y_{ik}),
+        \end{aligned}
 
     one logistic regression per label, and the loss of a sample is their mean. The code is that
     sentence: :func:`lossutils.binary_cross_entropy_with_logits` with ``reduction='none'``

@@ -224,12 +224,14 @@ def cosine_embedding(
 
     .. math::
 
-        \ell_i = \begin{cases}
-            1 - c_i & t_i = +1 \ (\text{a similar pair}), \\
-            \max(0,\; c_i - m) & t_i = -1 \ (\text{a dissimilar pair}),
-        \end{cases}
-        \qquad
-        c_i = \frac{x_{1i} \cdot x_{2i}}{\sqrt{(\lVert x_{1i} \rVert^2 + \epsilon)(\lVert x_{2i} \rVert^2 + \epsilon)}}.
+        \begin{aligned}
+        \ell_i &= \begin{cases}
+            1 - c_i & t_i = +1 \ (\text{similar}), \\
+            \max(0,\; c_i - m) & t_i = -1 \ (\text{dissimilar}),
+        \end{cases} \\
+        c_i &= \frac{x_{1i} \cdot x_{2i}}
+                   {\sqrt{(\lVert x_{1i} \rVert^2 + \epsilon)(\lVert x_{2i} \rVert^2 + \epsilon)}}.
+        \end{aligned}
 
     Only the angle counts, not the lengths. A dissimilar pair costs nothing once its cosine is
     at most :math:`m` (with :math:`m = 0`: at right angles or beyond). The :math:`\epsilon` is

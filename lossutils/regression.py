@@ -437,11 +437,13 @@ def quantile(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean
 
     .. math::
 
-        \ell_i = \max\bigl(q\,(y_i - \hat y_i),\ (q - 1)\,(y_i - \hat y_i)\bigr)
-               = \begin{cases}
-                   q\,(y_i - \hat y_i) & \text{if } \hat y_i \le y_i \text{ (predicted too low)}, \\
-                   (1 - q)\,(\hat y_i - y_i) & \text{if } \hat y_i > y_i \text{ (predicted too high)},
+        \begin{aligned}
+        \ell_i &= \max\bigl(q\,(y_i - \hat y_i),\ (q - 1)\,(y_i - \hat y_i)\bigr) \\
+               &= \begin{cases}
+                   q\,(y_i - \hat y_i) & \hat y_i \le y_i \text{ (too low)}, \\
+                   (1 - q)\,(\hat y_i - y_i) & \hat y_i > y_i \text{ (too high)},
                \end{cases}
+        \end{aligned}
 
     reduced by ``reduction`` (``'mean'``, ``'sum'`` or ``'none'``, as in :func:`mse`).
 
