@@ -196,6 +196,35 @@ def _hint(button: Any) -> str:
     return str(button.evaluate("b => getComputedStyle(b, '::before').content"))
 
 
+# For each closed solution of the page: is its "Click to show" button drawn inside the header's
+# box and inside every ancestor that clips (overflow not visible), and does a tap at its centre
+# hit it?
+_SOLUTION_CUES_JS = """() => [...document.querySelectorAll('.solution.toggle')].map((box) => {
+  const title = box.querySelector(':scope > .admonition-title');
+  const button = title.querySelector('button.toggle-button');
+  button.scrollIntoView({block: 'center'});
+  const b = button.getBoundingClientRect(), t = title.getBoundingClientRect();
+  const within = (r) => b.top >= r.top - 0.5 && b.bottom <= r.bottom + 0.5 && b.left >= r.left && b.right <= r.right;
+  let clipped = false;
+  for (let a = button.parentElement; a; a = a.parentElement) {
+    if (getComputedStyle(a).overflow !== 'visible' && !within(a.getBoundingClientRect())) clipped = true;
+  }
+  const hit = document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2);
+  return {title: title.textContent.trim().slice(0, 40), width: b.width, inside: within(t) && !clipped,
+          hit: !!hit && button.contains(hit)};
+})"""
+
+
+def test_every_solution_shows_its_cue_inside_its_header_on_a_phone(site: str, chromium_browser: Any) -> None:
+    """Chapter 4's closed solutions, whose titles wrap at 390 px: each "Click to show" is visible."""
+    page = _open(chromium_browser, site, "book/04_robust_regression.html", has_touch=True, is_mobile=True)
+    cues = page.evaluate(_SOLUTION_CUES_JS)
+    page.context.close()
+    assert len(cues) >= 4
+    bad = [c for c in cues if not (c["inside"] and c["hit"] and c["width"] > 40)]
+    assert not bad, f"'Click to show' cut off or outside the header: {bad}"
+
+
 def test_a_tap_on_a_solution_header_opens_the_solution(site: str, chromium_browser: Any) -> None:
     page = _open(chromium_browser, site, "book/03_mae_mbe.html", has_touch=True, is_mobile=True)
     solution = page.locator(".solution.toggle").first
