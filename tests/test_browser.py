@@ -268,6 +268,24 @@ def test_a_figure_opens_at_full_size(site: str, chromium_browser: Any) -> None:
     page.context.close()
 
 
+def test_a_phone_reader_is_told_that_a_tap_enlarges_a_figure(site: str, chromium_browser: Any) -> None:
+    """At 390 px every figure of a chapter has a visible "tap to enlarge" line, named for screen
+    readers; at 1280 px (the pointer turns into a zoom cursor) it has none."""
+    cues_js = """() => [...document.querySelectorAll('article.bd-article figure a.figure-zoom')].map((a) => {
+      const cue = a.querySelector('.figure-zoom-cue');
+      const box = cue ? cue.getBoundingClientRect() : null;
+      return {shown: !!box && box.width > 20 && box.height > 8 && getComputedStyle(cue).visibility === 'visible',
+              label: cue ? cue.getAttribute('aria-label') : null, text: cue ? cue.textContent : ''};
+    })"""
+    for width, expected in (("phone", True), ("desktop", False)):
+        page = _open(chromium_browser, site, "book/04_robust_regression.html", width)
+        cues = page.evaluate(cues_js)
+        page.context.close()
+        assert len(cues) >= 3
+        assert all(c["shown"] == expected for c in cues), (width, cues)
+        assert all(c["label"] and "enlarge" in c["text"] for c in cues)
+
+
 def test_scroll_hint_follows_the_scroll_position(site: str, chromium_browser: Any) -> None:
     page = _open(chromium_browser, site, "book/14_choosing.html")  # its side-by-side tables are wider than a phone
     page.wait_for_timeout(300)
