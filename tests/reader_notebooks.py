@@ -471,7 +471,8 @@ What is hidden, and how to show it:
 - **Code the book hides** (plotting code, the cells that put numbers into the text, the Colab
   set-up cell) is collapsed the same way; its outputs, the figures, are shown.
 
-To run them you need Python 3.11 and the book's companion package `lossutils`:
+To run them you need Python 3.11, git (pip fetches `lossutils` with it) and the book's
+companion package `lossutils`:
 
 ```bash
 python -m venv .venv
