@@ -72,7 +72,25 @@ def _print_page(page: Page, url: str) -> bytes:
         raise RuntimeError(f"{url}: MathJax did not finish typesetting")
     page.evaluate("() => document.fonts.ready")
     page.evaluate("() => window.bookPreparePrint && window.bookPreparePrint()")
-    return page.pdf(format="A4", margin=MARGINS, print_background=True)
+    return _without_trailing_blank_pages(page.pdf(format="A4", margin=MARGINS, print_background=True))
+
+
+def _without_trailing_blank_pages(pdf: bytes) -> bytes:
+    """Chromium may end a page whose text fills its last sheet with one more, empty sheet (the
+    article's bottom margin): drop such sheets, which have no text and no image."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(pdf))
+    keep = len(reader.pages)
+    while keep > 1 and not (reader.pages[keep - 1].extract_text() or "").strip() and not reader.pages[keep - 1].images:
+        keep -= 1
+    if keep == len(reader.pages):
+        return pdf
+    writer = PdfWriter()
+    writer.append(reader, pages=(0, keep))  # as build_pdf appends: links inside the page kept
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 _FRONT_CSS = """
