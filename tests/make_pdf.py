@@ -9,8 +9,9 @@ Each page is served from _build/html on 127.0.0.1, opened in Debian's headless C
 printed with Chromium's own print (``page.pdf``), so the PDF shows what the book's print
 stylesheet (book/_static/print.css, print.js) gives a reader who prints a page: solutions
 and hidden code open, every table column on the page, long code lines wrapped. pypdf joins the
-pieces. Links between pages of the book become links inside the PDF; a link to a section of
-another chapter lands on that chapter's first page.
+pieces. Links between pages of the book become links inside the PDF (a link to a section of
+another chapter lands on that chapter's first page), and so do the entries of the contents;
+links to anything else on the local server (a download, an image file) are removed.
 """
 
 from __future__ import annotations
@@ -71,7 +72,25 @@ def _print_page(page: Page, url: str) -> bytes:
         raise RuntimeError(f"{url}: MathJax did not finish typesetting")
     page.evaluate("() => document.fonts.ready")
     page.evaluate("() => window.bookPreparePrint && window.bookPreparePrint()")
-    return page.pdf(format="A4", margin=MARGINS, print_background=True)
+    return _without_trailing_blank_pages(page.pdf(format="A4", margin=MARGINS, print_background=True))
+
+
+def _without_trailing_blank_pages(pdf: bytes) -> bytes:
+    """Chromium may end a page whose text fills its last sheet with one more, empty sheet (the
+    article's bottom margin): drop such sheets, which have no text and no image."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(pdf))
+    keep = len(reader.pages)
+    while keep > 1 and not (reader.pages[keep - 1].extract_text() or "").strip() and not reader.pages[keep - 1].images:
+        keep -= 1
+    if keep == len(reader.pages):
+        return pdf
+    writer = PdfWriter()
+    writer.append(reader, pages=(0, keep))  # as build_pdf appends: links inside the page kept
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 _FRONT_CSS = """
@@ -82,14 +101,16 @@ body { font-family: "DejaVu Sans", sans-serif; color: #222; }
 .title p { font-size: 12pt; margin: 2mm 0; }
 .toc h2 { font-size: 18pt; margin: 0 0 6mm; break-before: page; }
 .toc h3 { font-size: 11pt; margin: 5mm 0 1.5mm; color: #555; text-transform: uppercase; }
-.toc .row { display: flex; font-size: 10.5pt; margin: 1.2mm 0; }
+.toc .row { display: flex; font-size: 10.5pt; margin: 1.2mm 0; color: inherit; text-decoration: none; }
 .toc .name { flex: 0 1 auto; }
 .toc .dots { flex: 1 1 auto; border-bottom: 1px dotted #999; margin: 0 2mm 1.2mm; }
 .toc .num { flex: 0 0 auto; }
 """
 
 
-def _front_matter(entries: list[Entry], title: str, author: str, source: str, offset: int) -> str:
+def _front_matter(entries: list[Entry], title: str, author: str, source: str, offset: int, base: str = "") -> str:
+    """The title page and the contents; each entry links to its page on ``base``, a link that
+    _retarget_links turns into one to the entry's first page in the PDF."""
     rows, part = [], None
     for entry in entries:
         if entry.part != part:
@@ -97,8 +118,8 @@ def _front_matter(entries: list[Entry], title: str, author: str, source: str, of
             if part:
                 rows.append(f"<h3>{html.escape(part)}</h3>")
         rows.append(
-            f'<div class="row"><span class="name">{html.escape(entry.title)}</span>'
-            f'<span class="dots"></span><span class="num">{entry.start + 1 + offset}</span></div>'
+            f'<a class="row" href="{html.escape(base + entry.doc)}.html"><span class="name">{html.escape(entry.title)}'
+            f'</span><span class="dots"></span><span class="num">{entry.start + 1 + offset}</span></a>'
         )
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><style>{_FRONT_CSS}</style></head><body>"
@@ -121,26 +142,36 @@ def _numbers_pdf(page: Page, count: int) -> bytes:
     return page.pdf(format="A4", margin={"top": "0", "right": "0", "bottom": "0", "left": "0"})
 
 
-def _retarget_links(writer: PdfWriter, base: str, first_page: dict[str, int]) -> int:
-    """Turn links to http://127.0.0.1:port/<page>.html into links to that page in the PDF."""
+def _retarget_links(writer: PdfWriter, base: str, first_page: dict[str, int]) -> tuple[int, int]:
+    """Turn links to http://127.0.0.1:port/<page>.html into links to that page in the PDF, and
+    remove every other link to that server (a download, an image file): once printed, the server
+    is gone, and a reader who clicked would get an error. Returns (retargeted, removed)."""
     from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
 
-    changed = 0
+    changed = removed = 0
     for pdf_page in writer.pages:
-        for ref in pdf_page.get("/Annots", []) or []:
+        annots = pdf_page.get("/Annots")
+        if not annots:
+            continue
+        kept = ArrayObject()
+        for ref in annots.get_object():
             annot = ref.get_object()
             action = annot.get("/A")
             uri = action.get_object().get("/URI") if action is not None else None
             if not isinstance(uri, str) or not uri.startswith(base):
+                kept.append(ref)
                 continue
             target = urldefrag(uri[len(base) :])[0]
             if target not in first_page:
+                removed += 1
                 continue
             dest = ArrayObject([writer.pages[first_page[target]].indirect_reference, NameObject("/XYZ")])
             dest.extend([NumberObject(0), NumberObject(842), NumberObject(0)])
             annot[NameObject("/A")] = DictionaryObject({NameObject("/S"): NameObject("/GoTo"), NameObject("/D"): dest})
+            kept.append(ref)
             changed += 1
-    return changed
+        pdf_page[NameObject("/Annots")] = kept
+    return changed, removed
 
 
 def build_pdf(html_dir: Path = HTML, out: Path | None = None, *, verbose: bool = False) -> Path:
@@ -167,7 +198,9 @@ def build_pdf(html_dir: Path = HTML, out: Path | None = None, *, verbose: bool =
         front_pages, front = 0, b""
         for _ in range(3):
             page.set_content(
-                _front_matter(entries, config["title"], config["author"], config["repository"]["url"], front_pages)
+                _front_matter(
+                    entries, config["title"], config["author"], config["repository"]["url"], front_pages, base
+                )
             )
             front = page.pdf(format="A4", margin={"top": "25mm", "right": "22mm", "bottom": "25mm", "left": "22mm"})
             pages_now = len(PdfReader(io.BytesIO(front)).pages)
@@ -185,7 +218,7 @@ def build_pdf(html_dir: Path = HTML, out: Path | None = None, *, verbose: bool =
                 pdf_page.merge_page(numbers.pages[index])
         first_page = {f"{e.doc}.html": front_pages + e.start for e in entries}
         first_page["index.html"] = first_page[f"{entries[0].doc}.html"]
-        links = _retarget_links(writer, base, first_page)
+        links, removed = _retarget_links(writer, base, first_page)
 
     parts: dict[str, object] = {}
     for entry in entries:
@@ -204,7 +237,7 @@ def build_pdf(html_dir: Path = HTML, out: Path | None = None, *, verbose: bool =
     seconds = time.perf_counter() - started
     print(
         f"{out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}: {len(writer.pages)} pages "
-        f"({front_pages} front, {len(entries)} web pages), {links} links retargeted, "
+        f"({front_pages} front, {len(entries)} web pages), {links} links retargeted, {removed} removed, "
         f"{out.stat().st_size / 1e6:.1f} MB, {seconds:.0f} s"
     )
     return out

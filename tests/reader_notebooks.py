@@ -12,14 +12,23 @@ notebook of _toc.yml in which the Markdown says what the built book says:
 - ``{numref}``, ``{ref}``, ``{eq}`` and ``{doc}`` become the text the book shows ("chapter 4",
   "Exercise 4.2", "(4.1)", a page title), read from the built HTML; ``{term}`` its text;
   ``{cite}`` / ``{cite:t}`` an author-year citation, with a "References" cell at the end;
-- an exercise becomes a heading "Exercise 4.2 (title)", a solution a ``<details>`` block
-  ("Solution to Exercise 4.2", closed until clicked, in JupyterLab, Jupyter Notebook and
-  Colab); a solution that spans code cells gets a heading and a closing line instead;
+- an exercise becomes a heading "Exercise 4.2 (title)"; a solution stays hidden until the reader
+  asks: a Markdown-only solution is a closed ``<details>`` block ("Solution to Exercise 4.2
+  (hidden; click to show)"); a solution that spans code cells gets that heading, its text in a
+  closed ``<details>`` block, and its code cells collapsed, code and outputs (cell metadata
+  ``jupyter.source_hidden`` / ``outputs_hidden``, which JupyterLab and Jupyter Notebook 7
+  honour, and ``cellView: form`` with a ``#@title`` comment line, which Colab shows instead of
+  the code); the cells whose code the book hides (``hide-input``, ``remove-cell``) are
+  collapsed the same way, their outputs shown;
+- after each figure the book captions (cell metadata ``mystnb.figure``), a Markdown cell
+  "**Figure 4.2.** caption", numbered as the built book numbers it, so "Figure 4.2" in the
+  text finds its figure;
 - admonitions become block quotes; ``(label)=`` lines and ``%`` comments go; an equation's label
   becomes its number (``\\tag{4.1}``); links to other chapters point to their notebook.
 
-Code cells, their outputs and the notebook's metadata are copied unchanged, so every cell runs
-as in the book (the first, Colab set-up cell installs ``lossutils`` where it is missing).
+Code cells and their outputs are the book's, so every cell runs as in the book (the first,
+Colab set-up cell installs ``lossutils`` where it is missing); only the ``#@title`` comment line
+of a solution's cells is added.
 
 The copies go to ``_build/html/_downloads/notebooks/``, zipped with a README into
 ``_build/html/_downloads/loss-functions-notebooks.zip``, and replace the book's own sources in
@@ -51,6 +60,16 @@ GLUE_MIME = "application/papermill.record/text/plain"
 ROLE = re.compile(r"\{(?P<name>[a-z][a-z0-9:_-]*)\}`(?P<body>[^`]*)`")
 FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>:{3,}|`{3,})\s*\{(?P<name>[^}]+)\}\s*(?P<arg>.*)$")
 TITLED = re.compile(r"^(?P<title>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
+
+# Solutions are closed until the reader asks: their text in <details>, their code cells collapsed.
+HIDDEN = "(hidden; click to show)"
+CODE_HIDDEN = (
+    '*Its code cells below are collapsed, up to "End of the solution": click the ⋯ bar of a cell '
+    '(JupyterLab, Jupyter Notebook 7) or "Show code" (Colab) to show one. They run as they are.*'
+)
+SOLUTION_TITLE = "#@title {what}: its code (hidden; click to show)"
+TEXT_OPEN = ["<details>", "<summary>Its text (click to show)</summary>", ""]
+HIDDEN_INPUT = {"hide-input", "remove-cell", "remove-input"}  # the book shows no code for these cells
 
 
 def format_glue(text: str, fmt_spec: str) -> str:
@@ -219,6 +238,8 @@ class Converter:
     def __init__(self, book: Book, doc: str, glue: dict[str, str], notebooks: dict[str, dict]) -> None:
         self.book, self.doc, self.glue, self.notebooks = book, doc, glue, notebooks
         self.cited: list[str] = []
+        self.solution: str | None = None  # "Solution to Exercise 4.2" while its code cells follow
+        self.text_open = False  # a <details> block holds the solution's text so far
 
     # -- roles ------------------------------------------------------------------------------
     def glue_text(self, body: str) -> str:
@@ -288,7 +309,16 @@ class Converter:
 
     # -- blocks -------------------------------------------------------------------------------
     def markdown(self, source: str) -> str:
-        return "\n".join(self.block(source.split("\n"))).strip("\n")
+        lines = source.split("\n")
+        opened = bool(self.solution)  # a solution's text continues in this cell: closed too
+        self.text_open = opened
+        out = [*TEXT_OPEN, *self.block(lines)] if opened else self.block(lines)
+        if self.text_open:
+            out += ["", "</details>"]
+            self.text_open = False
+        text = "\n".join(out)
+        text = re.sub(r"<details>\n<summary>[^<]*</summary>\s*</details>", "", text)  # no text: no block
+        return text.strip("\n")
 
     def block(self, lines: list[str]) -> list[str]:
         out: list[str] = []
@@ -349,11 +379,16 @@ class Converter:
         if name in ("solution", "solution-start"):
             found = self.book.labels.get(arg)
             what = f"Solution to Exercise {found.number}" if found else "Solution"
-            if name == "solution-start":
-                return ["", f"**{what}** (it continues in the cells below, up to its end)", "", *inner, ""]
-            return ["", "<details>", f"<summary>{what}</summary>", "", *inner, "", "</details>", ""]
+            if name == "solution":
+                return ["", "<details>", f"<summary>{what} {HIDDEN}</summary>", "", *inner, "", "</details>", ""]
+            # A solution that spans cells: a heading, its text closed (up to solution-end or the end of
+            # the cell, see markdown()), its code cells collapsed (convert()).
+            self.solution, self.text_open = what, True
+            return ["", f"#### {what} {HIDDEN}", "", CODE_HIDDEN, "", *TEXT_OPEN, *inner]
         if name == "solution-end":
-            return ["", "*End of the solution.*", ""]
+            closing = ["", "</details>"] if self.text_open else []
+            self.solution, self.text_open = None, False
+            return [*closing, "", "*End of the solution.*", ""]
         if name in ("math",):
             return ["$$", *body, "$$"]
         if name in ("figure", "image"):
@@ -370,14 +405,47 @@ class Converter:
         return "\n".join(lines)
 
 
+def hide_solution_cell(cell: dict, what: str) -> None:
+    """Collapse a code cell of a solution: code and outputs in JupyterLab, the code in Colab (a form).
+
+    Colab shows a form cell's ``#@title`` line in place of the code; the line is a comment (but a
+    cell magic, ``%%``, must stay the first line: such a cell gets no title).
+    """
+    cell["metadata"].setdefault("jupyter", {}).update(source_hidden=True, outputs_hidden=True)
+    cell["metadata"]["cellView"] = "form"
+    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    if not source.startswith("%%"):
+        cell["source"] = f"{SOLUTION_TITLE.format(what=what)}\n{source}"
+
+
+def figure_caption(converter: Converter, figure: dict) -> str:
+    """The caption the book prints under a figure, with the number the built book gives it."""
+    found = converter.book.labels.get(figure["name"])
+    if found is None or found.kind != "figure":
+        raise KeyError(f"{converter.doc}: figure {figure['name']!r} is not numbered in the built book")
+    return f"**Figure {found.number}.** {converter.inline(figure.get('caption', '')).strip()}"
+
+
 def convert(notebook: dict, doc: str, book: Book, notebooks: dict[str, dict]) -> dict:
     """A reader copy of ``notebook``: Markdown converted, everything else unchanged."""
     reader = copy.deepcopy(notebook)
     converter = Converter(book, doc, glued_values(notebook), notebooks)
+    cells = []
     for cell in reader["cells"]:
+        cells.append(cell)
         if cell["cell_type"] == "markdown":
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
             cell["source"] = converter.markdown(source)
+            continue
+        if converter.solution:
+            hide_solution_cell(cell, converter.solution)
+        elif HIDDEN_INPUT & set(cell["metadata"].get("tags", [])):
+            cell["metadata"].setdefault("jupyter", {})["source_hidden"] = True
+            cell["metadata"]["cellView"] = "form"
+        figure = cell["metadata"].get("mystnb", {}).get("figure")
+        if figure and figure.get("name"):
+            cells.append({"cell_type": "markdown", "metadata": {}, "source": figure_caption(converter, figure)})
+    reader["cells"] = cells
     if converter.cited:
         reader["cells"].append({"cell_type": "markdown", "metadata": {}, "source": converter.references()})
     reader["metadata"].pop("jupytext", None)
@@ -389,10 +457,22 @@ def _readme(config: dict, book: Book) -> str:
     return f"""# {config["title"]}: the notebooks
 
 Each chapter of the book as a Jupyter notebook that reads well in JupyterLab, Jupyter Notebook,
-VS Code or Colab: the numbers computed by the code are in the text, exercises are headings and
-their solutions open with a click. The code cells are the book's.
+VS Code or Colab: the numbers computed by the code are in the text, each figure is followed by
+its numbered caption ("Figure 4.2. ..."), and exercises are headings. The code cells are the
+book's.
 
-To run them you need Python 3.11 and the book's companion package `lossutils`:
+What is hidden, and how to show it:
+
+- **Solutions.** Each is headed "Solution to Exercise N.k (hidden; click to show)". Its text is
+  a closed block: click the heading's triangle to open it. Its code cells, up to "End of the
+  solution", are collapsed, code and outputs: in JupyterLab and Jupyter Notebook 7 click the
+  cell's ⋯ bar (or View → Expand All Code); in Colab click "Show code". An editor that ignores
+  this setting shows the code, under the heading. Collapsed cells run as usual.
+- **Code the book hides** (plotting code, the cells that put numbers into the text, the Colab
+  set-up cell) is collapsed the same way; its outputs, the figures, are shown.
+
+To run them you need Python 3.11, git (pip fetches `lossutils` with it) and the book's
+companion package `lossutils`:
 
 ```bash
 python -m venv .venv

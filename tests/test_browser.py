@@ -196,6 +196,35 @@ def _hint(button: Any) -> str:
     return str(button.evaluate("b => getComputedStyle(b, '::before').content"))
 
 
+# For each closed solution of the page: is its "Click to show" button drawn inside the header's
+# box and inside every ancestor that clips (overflow not visible), and does a tap at its centre
+# hit it?
+_SOLUTION_CUES_JS = """() => [...document.querySelectorAll('.solution.toggle')].map((box) => {
+  const title = box.querySelector(':scope > .admonition-title');
+  const button = title.querySelector('button.toggle-button');
+  button.scrollIntoView({block: 'center'});
+  const b = button.getBoundingClientRect(), t = title.getBoundingClientRect();
+  const within = (r) => b.top >= r.top - 0.5 && b.bottom <= r.bottom + 0.5 && b.left >= r.left && b.right <= r.right;
+  let clipped = false;
+  for (let a = button.parentElement; a; a = a.parentElement) {
+    if (getComputedStyle(a).overflow !== 'visible' && !within(a.getBoundingClientRect())) clipped = true;
+  }
+  const hit = document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2);
+  return {title: title.textContent.trim().slice(0, 40), width: b.width, inside: within(t) && !clipped,
+          hit: !!hit && button.contains(hit)};
+})"""
+
+
+def test_every_solution_shows_its_cue_inside_its_header_on_a_phone(site: str, chromium_browser: Any) -> None:
+    """Chapter 4's closed solutions, whose titles wrap at 390 px: each "Click to show" is visible."""
+    page = _open(chromium_browser, site, "book/04_robust_regression.html", has_touch=True, is_mobile=True)
+    cues = page.evaluate(_SOLUTION_CUES_JS)
+    page.context.close()
+    assert len(cues) >= 4
+    bad = [c for c in cues if not (c["inside"] and c["hit"] and c["width"] > 40)]
+    assert not bad, f"'Click to show' cut off or outside the header: {bad}"
+
+
 def test_a_tap_on_a_solution_header_opens_the_solution(site: str, chromium_browser: Any) -> None:
     page = _open(chromium_browser, site, "book/03_mae_mbe.html", has_touch=True, is_mobile=True)
     solution = page.locator(".solution.toggle").first
@@ -237,6 +266,24 @@ def test_a_figure_opens_at_full_size(site: str, chromium_browser: Any) -> None:
     page.keyboard.press("Escape")
     page.wait_for_function("() => !document.querySelector('dialog.figure-zoom-dialog').open", timeout=2000)
     page.context.close()
+
+
+def test_a_phone_reader_is_told_that_a_tap_enlarges_a_figure(site: str, chromium_browser: Any) -> None:
+    """At 390 px every figure of a chapter has a visible "tap to enlarge" line, named for screen
+    readers; at 1280 px (the pointer turns into a zoom cursor) it has none."""
+    cues_js = """() => [...document.querySelectorAll('article.bd-article figure a.figure-zoom')].map((a) => {
+      const cue = a.querySelector('.figure-zoom-cue');
+      const box = cue ? cue.getBoundingClientRect() : null;
+      return {shown: !!box && box.width > 20 && box.height > 8 && getComputedStyle(cue).visibility === 'visible',
+              label: cue ? cue.getAttribute('aria-label') : null, text: cue ? cue.textContent : ''};
+    })"""
+    for width, expected in (("phone", True), ("desktop", False)):
+        page = _open(chromium_browser, site, "book/04_robust_regression.html", width)
+        cues = page.evaluate(cues_js)
+        page.context.close()
+        assert len(cues) >= 3
+        assert all(c["shown"] == expected for c in cues), (width, cues)
+        assert all(c["label"] and "enlarge" in c["text"] for c in cues)
 
 
 def test_scroll_hint_follows_the_scroll_position(site: str, chromium_browser: Any) -> None:

@@ -7,10 +7,13 @@ page's printable area, after the ``beforeprint`` event a real print sends:
 - every solution's content is shown (on screen they are closed dropdowns);
 - every hidden code cell (hide-input) shows its code;
 - every table's last column ends inside the page;
-- no code block is cut at the margin (it wraps instead of scrolling).
+- no code block is cut at the margin (it wraps instead of scrolling);
+- no figure is taller than the printable height of a page (it would be cut across two);
+- no figure is a link (it would point at the server the page was printed from).
 
 The PDF has a page for each page of the table of contents at least, and its outline
-(bookmarks) names each of them.
+(bookmarks) names each of them; each entry of its contents is a link to its page; no page is
+empty (no text but its number, no image); no link points at the local server it was printed from.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ if TYPE_CHECKING:
 # An A4 page (210 mm) less print.css's 14 mm side margins, in CSS pixels: what Chromium lays
 # a printed page out at.
 PAGE_WIDTH_PX = 688
+# An A4 page (297 mm) less print.css's 14 mm top and 16 mm bottom margins, in CSS pixels.
+PAGE_HEIGHT_PX = 1009
 
 _PRINT_PROBLEMS_JS = r"""
-(pageWidth) => {
+([pageWidth, pageHeight]) => {
   const problems = [];
   const shown = (el) => {
     const box = el.getBoundingClientRect();
@@ -65,6 +70,12 @@ _PRINT_PROBLEMS_JS = r"""
     const cut = pre.scrollWidth > pre.clientWidth + 1 || pre.getBoundingClientRect().right > pageWidth + 1;
     if (cut) problems.push(`code cut at the margin (${pre.scrollWidth} px wide in ${pre.clientWidth}): ` + where(pre));
   });
+  document.querySelectorAll(".bd-article figure img, .bd-article .cell_output img").forEach((img) => {
+    if (!shown(img)) return;
+    const height = img.getBoundingClientRect().height;
+    if (height > pageHeight) problems.push(`figure ${Math.round(height)} px tall > ${pageHeight}: ` + where(img));
+    if (img.closest("a[href]")) problems.push("figure printed as a link: " + where(img));
+  });
   return problems;
 }
 """
@@ -82,7 +93,7 @@ def print_problems(browser: Browser, html_dir: Path, docs: list[str]) -> list[st
                 page.emulate_media(media="print")
                 page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
                 page.wait_for_timeout(100)
-                problems += [f"{doc}: {p}" for p in page.evaluate(_PRINT_PROBLEMS_JS, PAGE_WIDTH_PX)]
+                problems += [f"{doc}: {p}" for p in page.evaluate(_PRINT_PROBLEMS_JS, [PAGE_WIDTH_PX, PAGE_HEIGHT_PX])]
                 page.emulate_media(media="screen")
     finally:
         page.close()
@@ -123,3 +134,43 @@ def test_whole_book_pdf(book_pdf: Path) -> None:
         title = (html / f"{entry.doc}.html").read_text().split("<title>", 1)[1].split(" &#8212; ")[0]
         title = title.split("</title>")[0].strip()
         assert any(title.replace("&amp;", "&") in bookmark for bookmark in bookmarks), (title, bookmarks)
+
+
+def pdf_problems(path: Path) -> list[str]:
+    """Empty pages (nothing but a page number: no other text, no image) and links to the server
+    the PDF was printed from, page by page."""
+    import re
+
+    from pypdf import PdfReader
+
+    problems = []
+    for number, page in enumerate(PdfReader(path).pages, start=1):
+        text = re.sub(r"^\s*\d+\s*$", "", page.extract_text() or "", flags=re.M).strip()
+        if not text and not page.images:
+            problems.append(f"p. {number}: empty")
+        for ref in page.get("/Annots") or []:
+            action = ref.get_object().get("/A")
+            uri = str(action.get_object().get("/URI", "")) if action is not None else ""
+            if re.match(r"https?://(127\.0\.0\.1|localhost)[:/]", uri):
+                problems.append(f"p. {number}: link to {uri}")
+    return problems
+
+
+def test_pdf_has_no_empty_page_and_no_dead_link(book_pdf: Path) -> None:
+    problems = pdf_problems(book_pdf)
+    assert not problems, f"{len(problems)} problems in the PDF:\n" + "\n".join(problems[:40])
+
+
+def test_pdf_contents_entries_link_to_their_pages(book_pdf: Path) -> None:
+    """Each entry of the contents (pages 2 and on, before the book's first page) is a link."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(book_pdf)
+    entries = toc_entries()
+    front = reader.get_destination_page_number(reader.outline[0])  # the landing page's bookmark comes first
+    links = 0
+    for page in reader.pages[1:front]:
+        for ref in page.get("/Annots") or []:
+            action = ref.get_object().get("/A")
+            links += action is not None and action.get_object().get("/S") == "/GoTo"
+    assert links == len(entries)

@@ -1,7 +1,8 @@
-/* Figures open at full size: each image of the article becomes a link to its image file, and a
- * plain click or tap shows it at its real resolution in a dialog that scrolls both ways (close
- * it with its button, Escape, or a tap outside it). The dialog's "Open the image file" opens the
- * PNG on its own, where a phone can pinch-zoom; so does a ctrl/cmd- or middle-click. */
+/* Figures open at full size: each image of the article becomes a link to its image file (with a
+ * "⤢ tap to enlarge" line under it on a phone), and a plain click or tap shows it at its real
+ * resolution in a dialog that scrolls both ways (close it with its button, Escape, or a tap
+ * outside it). The dialog's "Open the image file" opens the PNG on its own, where a phone can
+ * pinch-zoom; so does a ctrl/cmd- or middle-click. */
 (() => {
   "use strict";
   let dialog = null;
@@ -41,6 +42,14 @@
       link.title = "Show the figure at full size";
       img.replaceWith(link);
       link.appendChild(img);
+      // On a touch screen nothing shows that a figure opens: a small line under it says so
+      // (custom.css shows it on narrow screens only, never on paper).
+      const cue = document.createElement("span");
+      cue.className = "figure-zoom-cue";
+      cue.setAttribute("role", "img");
+      cue.setAttribute("aria-label", "Tap to enlarge the figure");
+      cue.textContent = "⤢ tap to enlarge";
+      link.appendChild(cue);
       link.addEventListener("click", (e) => {
         if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
         e.preventDefault();
