@@ -8,6 +8,8 @@
 * The print-only page title of sphinx-book-theme (``#jb-print-docs-body h1``, what the printed
   page and the PDF show as the chapter's title) carries the chapter number, as the sidebar, the
   article's h1 and the section headings do: "2. Mean squared error (L2)".
+* In a table cell, a value and its spread ("0.684 ± 0.056") are joined by no-break spaces, so a
+  narrow column (a phone) never splits them over three lines: the table scrolls instead.
 * Only the part of the MathJax 3 npm package that the book loads is copied to
   ``_static/mathjax`` (``offline_mathjax_files`` below), instead of the whole 24 MB package.
 """
@@ -26,7 +28,7 @@ _INLINE_CODE = re.compile(r'(<code class="[^"]*\bliteral\b[^"]*">)(.*?)(</code>)
 _TAG = re.compile(r"(<[^>]*>)")
 # After one of these characters, between a name (or a closing bracket) and a letter or quote:
 # "entropy_|with", "nn.|CrossEntropyLoss", "reduction=|'sum'"; not in "__init__" or "0.5".
-_BREAK_AFTER = re.compile(r"(?<=[\w)\]])([_./=,(])(?=[A-Za-z\"'&])")
+_BREAK_AFTER = re.compile(r"(?<=[A-Za-z0-9)\]])([_./=,(])(?=[A-Za-z\"'&])")
 
 
 def _wbr(text: str) -> str:
@@ -40,9 +42,25 @@ def break_inline_code(body: str) -> str:
     return _INLINE_CODE.sub(lambda m: m[1] + _wbr(m[2]) + m[3], body)
 
 
+# A table cell: its text between the tags, where " ± " may stand between a value and its spread.
+_CELL = re.compile(r"(<td\b[^>]*>)(.*?)(</td>)", re.S)
+_PLUS_MINUS = re.compile(r"\s+±\s+")
+
+
+def keep_values_whole(body: str) -> str:
+    """Every "a ± b" inside a table cell of ``body`` joined by no-break spaces (text, not tags)."""
+
+    def cell(m: re.Match[str]) -> str:
+        parts = _TAG.split(m[2])
+        text = "".join(p if p.startswith("<") else _PLUS_MINUS.sub("\u00a0±\u00a0", p) for p in parts)
+        return m[1] + text + m[3]
+
+    return _CELL.sub(cell, body)
+
+
 def _page(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     if isinstance(context.get("body"), str):
-        context["body"] = break_inline_code(context["body"])
+        context["body"] = keep_values_whole(break_inline_code(context["body"]))
     number = app.env.toc_secnumbers.get(pagename, {}).get("")
     title = context.get("pagetitle")
     if number and isinstance(title, str) and not title.startswith(f"{number[0]}."):
